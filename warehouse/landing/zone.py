@@ -1,0 +1,106 @@
+"""The landing zone: immutable Parquet files, one per table, source partition and offset range.
+
+Layout: ``<landing>/<table>/<source>/p<partition>/<first>-<last>.parquet`` where ``<source>`` is the
+source topic's table (for ``rejected`` and ``alerts``, which gather rows from several topics) or
+``_`` (for a topic's own table). A file is written under a temporary name, fsynced, then renamed
+into place, so a reader sees a whole file or none. Offsets are committed to Kafka only after the
+rename, and the accepted file of a batch is written last and always (even with no rows): it marks
+the batch's range as landed. On restart the writer skips offsets at or below the highest landed
+range, so a replay after a crash lands nothing twice; readers still keep one row per
+(source_topic, source_partition, source_offset) in case a crash fell between the two files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from warehouse.landing.schemas import TABLES, table_schema
+
+__all__ = ["LandedFile", "LandingZone", "OwnTable"]
+
+OwnTable = "_"
+_FILE = re.compile(r"^(\d{20})-(\d{20})\.parquet$")
+_SEED = "_seed.parquet"
+
+
+@dataclass(frozen=True, slots=True)
+class LandedFile:
+    """A file that was renamed into place."""
+
+    path: Path
+    rows: int
+
+
+class LandingZone:
+    """Writes and lists landed files under one root folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def ensure(self) -> None:
+        """Create every table folder with a zero-row seed file so that views always resolve."""
+        for table, schema in TABLES.items():
+            seed = self.root / table / _SEED
+            if not seed.exists():
+                self._write_atomic(seed, schema.empty_table())
+
+    def glob(self, table: str) -> str:
+        """The glob that matches every file of ``table``, its seed included."""
+        table_schema(table)
+        return str(self.root / table / "**" / "*.parquet")
+
+    def write(
+        self,
+        table: str,
+        source: str,
+        partition: int,
+        first_offset: int,
+        last_offset: int,
+        rows: Sequence[Mapping[str, Any]],
+    ) -> LandedFile:
+        """Land ``rows`` as the file for one source partition's offset range."""
+        schema = table_schema(table)
+        path = self._path(table, source, partition, first_offset, last_offset)
+        data = pa.Table.from_pylist(list(rows), schema=schema)
+        self._write_atomic(path, data)
+        return LandedFile(path, data.num_rows)
+
+    def landed_through(self, table: str, source: str, partition: int) -> int:
+        """The highest source offset landed for a partition (-1 when none)."""
+        folder = self.root / table / source / f"p{partition:04d}"
+        best = -1
+        if folder.is_dir():
+            for entry in os.scandir(folder):
+                match = _FILE.match(entry.name)
+                if match:
+                    best = max(best, int(match.group(2)))
+        return best
+
+    def _path(self, table: str, source: str, partition: int, first: int, last: int) -> Path:
+        return self.root / table / source / f"p{partition:04d}" / f"{first:020d}-{last:020d}.parquet"
+
+    @staticmethod
+    def _write_atomic(path: Path, data: pa.Table) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            pq.write_table(data, tmp, compression="zstd")
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
