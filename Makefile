@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything they need is installed
+# here (virtual environment from the lock file; Kafka jars are fetched by `antt broker start`).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint unit integration install clean help
+
+help:
+	@echo "make demo   run the platform end to end on a synthetic province (about 3-5 minutes)"
+	@echo "make test   lint, type-check and run every test, the real-broker ones included"
+	@echo "make clean  stop the demo broker and remove demo data (keeps the downloaded caches)"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/antt --data-dir .antt/demo demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+integration: install
+	$(BIN)/pytest tests/integration
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	-$(BIN)/antt --data-dir .antt/demo broker stop
+	rm -rf .antt/demo

@@ -1,0 +1,158 @@
+"""``antt``: the platform's command line. Every command has ``--help``; errors are one line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pipelines.settings import Settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("antt")
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _broker(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.broker import Broker
+
+    broker = Broker(settings)
+    if args.action == "start":
+        print(broker.start(timeout_s=args.timeout))
+    elif args.action == "stop":
+        broker.stop()
+        print(broker.status())
+    else:
+        status = broker.status()
+        print(status)
+        return 0 if status.running else 3
+    return 0
+
+
+def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.topics import create_topics
+
+    created = create_topics(settings)
+    print(f"created {len(created)} topic(s): {', '.join(created) or 'all existed'}")
+    return 0
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.simulator import run
+
+    return run(args, settings)
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    import faust
+
+    from streams.app import create_app
+
+    settings.pseudonym_secret  # noqa: B018 - refuse to start without a key, before connecting
+    app = create_app(settings)
+    worker = faust.Worker(app, loglevel=args.log_level, quiet=True)
+    worker.execute_from_commandline()
+    return 0
+
+
+def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.reconcile import format_balances, reconcile
+
+    balances = reconcile(settings)
+    print(format_balances(balances))
+    failed = [b.topic for b in balances if b.status != "ok"]
+    if failed:
+        print(f"reconcile FAILED for: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print("reconcile holds: produced = landed + rejected + duplicates for every topic")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.demo import run_demo
+
+    return run_demo(settings, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="antt",
+        description="Provincial public-security analytics: Kafka broker, simulator, stream "
+        "workers and the warehouse. Settings come from ANTT_* environment variables.",
+    )
+    parser.add_argument("--data-dir", type=Path, help="where broker data, landed files and logs live")
+    parser.add_argument("--kafka-port", type=int, help="the broker's client port (default 19092)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    broker = commands.add_parser("broker", help="start, stop or check the local Kafka broker")
+    broker.add_argument("action", choices=["start", "stop", "status"])
+    broker.add_argument("--timeout", type=float, default=90, help="seconds to wait for start")
+    broker.set_defaults(handler=_broker)
+
+    topics = commands.add_parser("topics", help="create the contract's topics (idempotent)")
+    topics.add_argument("action", choices=["create"], nargs="?", default="create")
+    topics.set_defaults(handler=_topics)
+
+    simulate = commands.add_parser("simulate", help="publish a synthetic province to the topics")
+    from pipelines.simulator import add_arguments
+
+    add_arguments(simulate)
+    simulate.set_defaults(handler=_simulate)
+
+    worker = commands.add_parser("worker", help="run the Faust stream workers in the foreground")
+    worker.add_argument(
+        "--log-level", default="info", choices=["crit", "error", "warn", "info", "debug"]
+    )
+    worker.set_defaults(handler=_worker)
+
+    reconcile = commands.add_parser(
+        "reconcile", help="check produced = landed + rejected + duplicates per topic"
+    )
+    reconcile.set_defaults(handler=_reconcile)
+
+    demo = commands.add_parser("demo", help="run the whole platform end to end on synthetic data")
+    demo.add_argument("--days", type=int, default=400, help="days of history to backfill")
+    demo.add_argument("--live-seconds", type=float, default=20, help="length of the live phase")
+    demo.add_argument("--rate", type=float, default=200, help="live events per second")
+    demo.add_argument("--dirty-share", type=float, default=0.02, help="share of dirty records")
+    demo.add_argument("--seed", type=int, default=2024, help="simulator seed")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    overrides: dict[str, object] = {}
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    if args.kafka_port is not None:
+        overrides["kafka_port"] = args.kafka_port
+    if args.command == "demo":
+        overrides["demo_mode"] = True
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except ValidationError as exc:
+        print(f"antt: invalid setting: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("antt: interrupted", file=sys.stderr)
+        return 130
+    except (RuntimeError, OSError, TimeoutError) as exc:
+        print(f"antt {args.command}: {exc}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Dates and timestamps: RFC 3339 in, UTC out; offset-less times are Asia/Ho_Chi_Minh local time."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "FUTURE_TOLERANCE",
+    "LOCAL_TZ",
+    "is_future",
+    "local_date",
+    "parse_date",
+    "parse_timestamp",
+]
+
+LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
+# Clocks on cameras and phones drift; beyond this a timestamp is an error, not drift.
+FUTURE_TOLERANCE: Final = timedelta(minutes=5)
+
+_ISO_DATE: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_VN_DATE: Final = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_TIMESTAMP: Final = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_date(raw: str) -> date | None:
+    """A calendar date from YYYY-MM-DD or DD/MM/YYYY; None when neither or no such day."""
+    text = raw.strip()
+    if match := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _VN_DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_timestamp(raw: str) -> datetime | None:
+    """An aware UTC instant from RFC 3339; without an offset the time is Vietnamese local time."""
+    text = raw.strip()
+    if not _TIMESTAMP.match(text):
+        return None
+    # Python 3.11 reads at most 6 fractional digits; RFC 3339 allows more (nanosecond sources).
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        parsed = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=LOCAL_TZ)
+    return parsed.astimezone(UTC)
+
+
+def is_future(instant: datetime, now: datetime) -> bool:
+    """Whether an instant lies beyond the clock-drift tolerance after ``now``."""
+    return instant - now > FUTURE_TOLERANCE
+
+
+def local_date(instant: datetime) -> date:
+    """The Asia/Ho_Chi_Minh calendar date of an instant: the bucket for daily and yearly figures."""
+    return instant.astimezone(LOCAL_TZ).date()
