@@ -86,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Provincial public-security analytics: Kafka broker, simulator, stream "
         "workers and the warehouse. Settings come from ANTT_* environment variables.",
     )
-    parser.add_argument("--data-dir", type=Path, help="where broker data, landed files and logs live")
+    parser.add_argument(
+        "--data-dir", type=Path, help="where broker data, landed files and logs live"
+    )
     parser.add_argument("--kafka-port", type=int, help="the broker's client port (default 19092)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -118,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     reconcile.set_defaults(handler=_reconcile)
 
     demo = commands.add_parser("demo", help="run the whole platform end to end on synthetic data")
-    demo.add_argument("--days", type=int, default=400, help="days of history to backfill")
+    demo.add_argument(
+        "--days", type=int, default=1060, help="days of history to backfill (default: since 2024)"
+    )
     demo.add_argument("--live-seconds", type=float, default=20, help="length of the live phase")
     demo.add_argument("--rate", type=float, default=200, help="live events per second")
     demo.add_argument("--dirty-share", type=float, default=0.02, help="share of dirty records")
@@ -133,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # kafka-python narrates every connection at INFO; operators need its warnings only.
+    logging.getLogger("kafka").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     overrides: dict[str, object] = {}
     if args.data_dir is not None:
         overrides["data_dir"] = args.data_dir
@@ -145,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = args.handler
         return handler(args, settings)
     except ValidationError as exc:
-        print(f"antt: invalid setting: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}", file=sys.stderr)
+        print(
+            f"antt: invalid setting: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}",
+            file=sys.stderr,
+        )
     except KeyboardInterrupt:
         print("antt: interrupted", file=sys.stderr)
         return 130

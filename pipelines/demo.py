@@ -11,10 +11,9 @@ import argparse
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from pipelines.broker import Broker
 from pipelines.reconcile import TopicBalance, format_balances
@@ -23,8 +22,6 @@ from pipelines.topics import create_topics
 from pipelines.worker_process import WorkerProcess
 
 __all__ = ["run_demo"]
-
-T = TypeVar("T")
 
 
 class DemoStepError(RuntimeError):
@@ -47,10 +44,6 @@ def _progress(balances: list[TopicBalance]) -> None:
     done = sum(b.landed + b.rejected + b.duplicates for b in balances)
     sys.stdout.write(f"\r  landed or rejected {done:,} of {produced:,} events")
     sys.stdout.flush()
-
-
-def _timed(action: Callable[[], T]) -> T:
-    return action()
 
 
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -84,7 +77,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
             report = publish(
                 settings, config, live_seconds=args.live_seconds, rate=args.rate, progress=True
             )
-            print(f"  published {report.total_produced:,} messages")
+            print(f"  published {report.backfill_messages + report.live_messages:,} messages")
         with _step("wait until everything produced has landed"):
             balances = worker.wait_until_reconciled(timeout_s=240, on_progress=_progress)
             print()

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".antt")
     cache_dir: Path = Path(".antt/cache")
 
-    province_code: int = Field(default=92, description="Current (2025) province code; 92 is Cần Thơ")
+    province_code: int = Field(
+        default=92, description="Current (2025) province code; 92 is Cần Thơ"
+    )
     app_id: str = "antt"
 
     demo_mode: bool = False

@@ -18,15 +18,12 @@ from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError, fo
 
 from pipelines.broker import BrokerError
 from pipelines.settings import Settings
-from streams.contract.topics import ALERTS, DEADLETTER, TOPICS, TopicSpec
+from streams.contract.topics import TOPICS, TopicSpec
 
 __all__ = ["create_topics", "group_offsets", "topic_configs", "topic_offsets"]
 
 log = logging.getLogger(__name__)
 
-# Rejected and alerted events are the audit trail of what the platform did; they are never aged
-# out, unlike source topics whose content is landed in the warehouse.
-_KEEP_FOREVER = frozenset({ALERTS.name, DEADLETTER.name})
 _TIMEOUT_MS = 30_000
 
 
@@ -36,7 +33,11 @@ def topic_configs(spec: TopicSpec) -> dict[str, str]:
     if spec.compacted:
         # Reference topics carry the latest version of each entity; compaction keeps exactly that.
         configs["cleanup.policy"] = "compact"
-    if spec.name in _KEEP_FOREVER:
+    else:
+        # Kafka ages data out by record timestamp, and records carry their event time (a backfill
+        # or a late source can be months old): time-based retention would delete them before they
+        # land. Nothing is aged out: dead letters and alerts are the audit trail, and the source
+        # topics are what a rebuilt warehouse is replayed from.
         configs["retention.ms"] = "-1"
     return configs
 

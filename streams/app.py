@@ -2,6 +2,12 @@
 
 Agents take batches with ``stream.take_events``, which acknowledges a batch's events only after
 the loop body returns, so Kafka offsets are committed after the batch is durable.
+
+A second agent on ``population.updates`` keeps the population registry, a Faust global table in
+RocksDB under ``Settings.worker_state_dir`` whose changelog topic is the durable copy: a worker
+with an empty state folder rebuilds it from there before its agents take any event. It is global
+because check-ins look guests up by pseudonym, and a worker's lodging partitions say nothing
+about which population partitions hold its guests.
 """
 
 from __future__ import annotations
@@ -9,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import faust
 
 from pipelines.settings import Settings
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
+from streams.population.registry import Resident
 from streams.sink import KafkaRecord
 from streams.worker import BatchWorker, message_from_faust
 
@@ -35,12 +42,18 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.bootstrap_servers}",
-        store="memory://",
+        # App-wide, not on the table: Faust ignores a table's own "rocksdb://" (a URL with only a
+        # scheme is falsy) and would silently keep the registry in memory.
+        store="rocksdb://",
         datadir=str(settings.worker_state_dir),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        # A worker killed without leaving its group holds its partitions until the session
+        # expires; Faust's 60 s default would stall every crash restart for a minute.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
         producer_acks=-1,
         web_enabled=False,
     )
@@ -53,13 +66,17 @@ def create_app(settings: Settings) -> faust.App:
         pending = [await channel.send(key=r.key, value=r.value) for r in records]
         await asyncio.gather(*pending)
 
-    worker = BatchWorker(settings, send)
+    registry = app.GlobalTable("population_registry", key_type=str, value_type=Resident)
+    worker = BatchWorker(settings, send, registry)
     for spec in SOURCE_TOPICS:
         _add_agent(app, worker, spec)
+    _add_registry_agent(app, worker)
 
-    @app.timer(interval=10.0)
     async def report_progress() -> None:
         log.info("progress: %s", worker.progress_line())
+
+    # Registered by call rather than as a decorator: ``App.timer`` returns a bare ``Callable``.
+    app.timer(interval=10.0)(report_progress)
 
     app.batch_worker = worker  # type: ignore[attr-defined]
     return app
@@ -67,10 +84,24 @@ def create_app(settings: Settings) -> faust.App:
 
 def _add_agent(app: faust.App, worker: BatchWorker, spec: TopicSpec) -> None:
     async def agent(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(
+        # Agents are given a ``Stream``; its ``StreamT`` interface does not declare take_events.
+        batches = cast("faust.Stream[bytes]", stream).take_events(
             worker.settings.batch_max, within=worker.settings.batch_within_s
-        ):
+        )
+        async for events in batches:
             await worker.handle(spec, [message_from_faust(e) for e in events])
 
     agent.__name__ = f"land_{spec.table}"
     app.agent(_raw_topic(app, spec.name), name=agent.__name__)(agent)
+
+
+def _add_registry_agent(app: faust.App, worker: BatchWorker) -> None:
+    # Event by event rather than in batches: a table write goes to the changelog partition of
+    # the event being processed, and only plain stream iteration tells Faust which event that is.
+    # Nothing is lost between the two agents: Faust commits an offset only when every agent on
+    # the topic has acknowledged it, and flushes the changelog writes before it commits.
+    async def build_registry(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            worker.register(message_from_faust(event))
+
+    app.agent(_raw_topic(app, "population.updates"), name="build_registry")(build_registry)

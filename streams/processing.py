@@ -15,7 +15,7 @@ from typing import Any, Final
 from streams.camera.clean import clean_camera_event
 from streams.cleaning.context import CleanContext, Row
 from streams.cleaning.reject import Reject, Rejection
-from streams.contract.topics import SourceTopic, TopicSpec, source_topic
+from streams.contract.topics import TopicSpec, source_topic
 from streams.contract.validate import parse_event
 from streams.incidents.clean import clean_report
 from streams.lodging.clean import clean_checkin
@@ -26,7 +26,7 @@ __all__ = ["CLEANERS", "Message", "Outcome", "clean_message", "find_alerts", "pr
 
 Cleaner = Callable[[dict[str, Any], datetime, CleanContext], Row]
 
-CLEANERS: Final[dict[SourceTopic, Cleaner]] = {
+CLEANERS: Final[dict[str, Cleaner]] = {
     "camera.events": clean_camera_event,
     "lodging.checkins": clean_checkin,
     "incident.reports": clean_report,
@@ -73,7 +73,9 @@ def _key_field(event: dict[str, Any], path: str) -> Any:
 def _check_key(spec: TopicSpec, message: Message, event: dict[str, Any]) -> None:
     expected = _key_field(event, spec.key_field)
     if message.key is None:
-        raise Reject("key_mismatch", f"the message has no key; this topic is keyed by {spec.key_field}")
+        raise Reject(
+            "key_mismatch", f"the message has no key; this topic is keyed by {spec.key_field}"
+        )
     if message.key.decode("utf-8", "replace") != expected:
         raise Reject(
             "key_mismatch",

@@ -76,7 +76,9 @@ def _deadletter(outcome: Outcome, rejected_at: datetime) -> KafkaRecord:
         "partition": message.partition,
         "offset": message.offset,
         "key_b64": base64.b64encode(message.key).decode() if message.key is not None else None,
-        "value_b64": base64.b64encode(message.value).decode() if message.value is not None else None,
+        "value_b64": base64.b64encode(message.value).decode()
+        if message.value is not None
+        else None,
         "reason_codes": list(rejection.reasons),
         "message": rejection.message,
         "rejected_at": _rfc3339(rejected_at),
@@ -127,7 +129,8 @@ def plan_batch(
         if rejected:
             side_files.append(PlannedFile("rejected", spec.table, partition, first, last, rejected))
         raised = tuple(
-            {**alert, **_lineage(o, load_id, landed_at)} for o, alert in alerts_by_partition[partition]
+            {**alert, **_lineage(o, load_id, landed_at)}
+            for o, alert in alerts_by_partition[partition]
         )
         if raised:
             side_files.append(PlannedFile("alerts", spec.table, partition, first, last, raised))

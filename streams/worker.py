@@ -3,6 +3,9 @@
 Crash-only on write failures: if a batch cannot be made durable the process exits at once without
 acknowledging it, so its offsets are never committed and a restart replays it; the landing zone
 makes the replay land nothing twice.
+
+Besides batches, the worker keeps the population registry up to date, one update at a time
+(``register``); the registry is a Faust table, durable through its changelog topic.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ import logging
 import os
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pipelines.settings import Settings
 from streams.cleaning.context import CleanContext, Row
 from streams.contract.topics import TopicSpec
-from streams.processing import Message, Outcome, find_alerts, process
+from streams.population.registry import Resident, apply_update
+from streams.processing import Message, Outcome, clean_message, find_alerts, process
 from streams.pseudonym import Pseudonymiser
 from streams.reference.store import REFERENCE_TOPICS, ReferenceStore
 from streams.reference.wards import ward_provinces
@@ -42,17 +46,28 @@ class RecordSender(Protocol):
 
 
 class BatchWorker:
-    """The state one worker process keeps across batches: references, landed offsets, counts."""
+    """The state one worker process keeps across batches: references, landed offsets, counts.
 
-    def __init__(self, settings: Settings, send: RecordSender) -> None:
+    ``residents`` is the population registry by person pseudonym: the app's Faust table, or a
+    dict where no broker is involved.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        send: RecordSender,
+        residents: MutableMapping[str, Resident],
+    ) -> None:
         self.settings = settings
         self.send = send
+        self.residents = residents
         self.store = ReferenceStore()
         self.lander = Lander(LandingZone(settings.landing_dir))
         self.lander.zone.ensure()
         self.pseudonymise = Pseudonymiser(settings.pseudonym_secret)
         self.wards = ward_provinces()
         self.counts: Counter[tuple[str, str]] = Counter()
+        self.registered = 0
         self._run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self._batches = 0
         self._references_loaded = asyncio.Lock()
@@ -68,6 +83,7 @@ class BatchWorker:
             cameras=self.store.cameras,
             facilities=self.store.facilities,
             watchlist=self.store.watchlist,
+            residents=self.residents,
             pseudonymise=self.pseudonymise,
         )
 
@@ -122,6 +138,19 @@ class BatchWorker:
         self.counts[(spec.name, "rejected")] += len(plan.deadletters)
         self.counts[(spec.name, "alerts")] += len(plan.alerts)
 
+    def register(self, message: Message) -> None:
+        """Fold one population update into the registry; a rejected one changes nothing.
+
+        Must run while Faust processes ``message``'s event: a Faust table writes each key to the
+        changelog partition of the event being processed.
+        """
+        outcome = clean_message(message, self.context())
+        if outcome.row is None:
+            return
+        key = outcome.row["person_key"]
+        self.residents[key] = apply_update(self.residents.get(key), outcome.row)
+        self.registered += 1
+
     def _new_alerts(self, alerts: list[tuple[Outcome, Row]]) -> list[tuple[Outcome, Row]]:
         fresh = []
         for outcome, alert in alerts:
@@ -139,6 +168,8 @@ class BatchWorker:
             f"{t}: {self.counts[(t, 'landed')]} landed, {self.counts[(t, 'rejected')]} rejected"
             for t in topics
         ]
+        if self.registered:
+            parts.append(f"registry: {self.registered} updates applied")
         return "; ".join(parts) or "waiting for events"
 
 

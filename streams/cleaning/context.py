@@ -1,4 +1,5 @@
-"""What a cleaner may consult besides the event: the clock, the units, the references, the key."""
+"""What a cleaner may consult besides the event: the clock, the units, the references, the
+population registry, the key."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from streams.cleaning.reject import Reject
 from streams.cleaning.times import is_future, parse_date, parse_timestamp
+from streams.population.registry import Resident
 from streams.pseudonym import Pseudonymiser
 from streams.reference.models import CameraRef, FacilityRef, WatchEntry
 
@@ -27,6 +29,7 @@ class CleanContext:
     cameras: Mapping[str, CameraRef]
     facilities: Mapping[str, FacilityRef]
     watchlist: Mapping[str, tuple[WatchEntry, ...]]
+    residents: Mapping[str, Resident]  # the population registry, by person pseudonym
     pseudonymise: Pseudonymiser
 
     def timestamp(self, event: Mapping[str, Any], field: str) -> datetime:

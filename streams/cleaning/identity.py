@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 Sex = Literal["male", "female"]
-# The bands of the Identity Law 2023: optional under 6, optional with biometrics 6-13, mandatory 14+.
+# Identity Law 2023 bands: optional under 6, optional with biometrics 6-13, mandatory from 14.
 AgeBand = Literal["under_6", "6_to_13", "14_plus"]
 
 # The 63 pre-2025 province codes used in CCCD numbers (appendix of Thông tư 07/2016/TT-BCA).

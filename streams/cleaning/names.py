@@ -37,7 +37,9 @@ def _tone_index(base: str) -> int | None:
     lower = base.lower()
     start = 0
     # "qu" and "gi" before another vowel are consonants: "quý", "giá".
-    if lower.startswith("qu") or (lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS):
+    if lower.startswith("qu") or (
+        lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS
+    ):
         start = 2
     vowels = [i for i in range(start, len(lower)) if lower[i] in _VOWELS]
     if not vowels:

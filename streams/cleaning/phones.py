@@ -1,4 +1,4 @@
-"""Phone numbers: E.164, with the 11-digit mobile prefixes retired in 2018 converted to 10 digits."""
+"""Phone numbers in E.164; the 11-digit mobile prefixes retired in 2018 become 10-digit ones."""
 
 from __future__ import annotations
 

@@ -69,7 +69,11 @@ def read_plate(raw: str | None, vehicle_type: str | None = None) -> Plate:
         + chars[3 : 2 + series_len]
         + chars[2 + series_len :].translate(_AS_DIGIT)
     )
-    locality, series, number = candidate[:2], candidate[2 : 2 + series_len], candidate[2 + series_len :]
+    locality, series, number = (
+        candidate[:2],
+        candidate[2 : 2 + series_len],
+        candidate[2 + series_len :],
+    )
     if not (_SHAPE.match(candidate) and number.isdigit() and 4 <= len(number) <= 5):
         return Plate("unreadable")
     letter, second = series[0], series[1:]

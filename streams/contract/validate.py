@@ -50,7 +50,9 @@ def parse_event(topic: TopicName, value: bytes | None) -> dict[str, Any]:
         _validator(topic)(event)
     except fastjsonschema.JsonSchemaValueException as exc:
         field = (exc.name or "data").removeprefix("data").lstrip(".") or "the event"
-        missing = exc.rule == "required" or (exc.rule == "type" and exc.value is None)
+        missing = exc.rule == "required" or (
+            exc.value is None and exc.rule in ("type", "enum", "const")
+        )
         if missing:
             raise Reject("missing_field", f"{field}: {exc.message}") from None
         raise Reject("invalid_field", f"{field}: {exc.message}") from None

@@ -2,6 +2,11 @@
 
 The guest's name and phone number are checked (a malformed one is a fault of the source worth
 rejecting) but never landed; only whether a phone was given is kept.
+
+The guest's home is where the population registry places them at processing time. A guest the
+registry does not place in a ward of the facility's province (a foreigner, someone from another
+province, someone removed) is a visitor: "người ở địa phương khác đến", the people lodging
+notification exists for.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ def clean_checkin(event: dict[str, Any], received_at: datetime, ctx: CleanContex
     age = age_on(birth_date, local_date(occurred_at))
     nationality = guest["nationality"].upper()
     is_check_in = event["action"] == "check_in"
+    guest_key = ctx.pseudonymise("person", person.key_material)
+    resident = ctx.residents.get(guest_key)
+    home_ward = resident.ward_code if resident is not None else None
+    home_province = ctx.wards.get(home_ward) if home_ward is not None else None
     return {
         "event_id": event["event_id"],
         "facility_id": event["facility_id"],
@@ -48,7 +57,7 @@ def clean_checkin(event: dict[str, Any], received_at: datetime, ctx: CleanContex
         "occurred_at": occurred_at,
         "notified_at": received_at,
         "read_method": event["read_method"],
-        "guest_key": ctx.pseudonymise("person", person.key_material),
+        "guest_key": guest_key,
         "guest_id_type": person.id_type,
         "guest_is_legacy_id": person.is_legacy,
         "guest_birth_date": birth_date,
@@ -63,6 +72,7 @@ def clean_checkin(event: dict[str, Any], received_at: datetime, ctx: CleanContex
             received_at <= notification_deadline(occurred_at) if is_check_in else None
         ),
         "ward_code": facility.ward_code,
-        "guest_home_ward_code": None,
-        "is_visitor": None,
+        "guest_home_ward_code": home_ward,
+        "guest_home_province_code": home_province,
+        "is_visitor": home_province is None or home_province != ctx.wards.get(facility.ward_code),
     }

@@ -69,9 +69,7 @@ class ReferenceStore:
                 for topic, partition in self._applied
             }
             loop = asyncio.get_running_loop()
-            records = await loop.run_in_executor(
-                None, _read_to_end, bootstrap_servers, positions
-            )
+            records = await loop.run_in_executor(None, _read_to_end, bootstrap_servers, positions)
             return self._apply_records(records, make_context())
 
     def _apply_records(self, records: Sequence[Any], ctx: CleanContext) -> int:

@@ -35,6 +35,13 @@ class Producer:
         metadata = self._producer.send(topic, key=key, value=value, **kwargs).get(timeout=30)
         return Sent(topic, metadata.partition, metadata.offset, value)
 
+    def many(self, topic: str, events: list[dict[str, Any]]) -> None:
+        """Sends a bulk of events without waiting for each one."""
+        for event in events:
+            key, value = encode(topic, event)
+            self._producer.send(topic, key=key, value=value)
+        self._producer.flush(timeout=60)
+
     def close(self) -> None:
         self._producer.close()
 

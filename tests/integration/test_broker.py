@@ -98,7 +98,7 @@ def test_create_topics_creates_the_contract_topics_once(broker: Broker, settings
         topic_config = _values(configs[spec.name])
         expected_policy = "compact" if spec.compacted else None
         assert topic_config.get("cleanup.policy") == expected_policy, spec.name
-        kept_forever = spec.name in {"alerts", "deadletter"}
+        kept_forever = not spec.compacted
         assert (topic_config.get("retention.ms") == "-1") == kept_forever, spec.name
 
     assert create_topics(settings) == []

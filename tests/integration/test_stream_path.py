@@ -1,4 +1,4 @@
-"""Every topic end to end on the real broker: produced, cleaned, landed or dead-lettered, reconciled.
+"""Every topic end to end on the real broker: cleaned, then landed or dead-lettered, reconciled.
 
 Each record's fate is asserted by its (topic, partition, offset), as the producer reported them.
 """
@@ -64,40 +64,71 @@ def _publish_everything(p: Producer) -> dict[str, list[Sent] | Sent]:
     sent["facilities"] = [p.event("ref.facilities", f.facility_ref("FAC-1"))]
     sent["watchlist"] = [
         p.event("ref.watchlist", f.watch_entry("WL-1")),
-        p.event("ref.watchlist", f.watch_entry("WL-2", kind="person", value=f.CCCD, reason="wanted")),
+        p.event(
+            "ref.watchlist", f.watch_entry("WL-2", kind="person", value=f.CCCD, reason="wanted")
+        ),
         p.event("ref.watchlist", f.watch_entry("WL-3", value="51F-123.45", active=False)),
         p.event("ref.watchlist", f.watch_entry("WL-4", value="?? unreadable ??")),
     ]
     clean_cam = f.camera_event("cam-1", plate="65b1 23456")
     sent["cam_clean"] = p.event("camera.events", clean_cam)
-    sent["cam_inactive_hit"] = p.event("camera.events", f.camera_event("cam-2", plate="51F12345", vehicle_type="car"))
+    sent["cam_inactive_hit"] = p.event(
+        "camera.events", f.camera_event("cam-2", plate="51F12345", vehicle_type="car")
+    )
     sent["cam_unknown"] = p.event("camera.events", f.camera_event("cam-3", camera_id="CAM-404"))
     sent["cam_future"] = p.event("camera.events", f.camera_event("cam-4", observed_at=future))
     sent["cam_malformed"] = p.raw("camera.events", b"CAM-1", b'{"schema_version": 1,')
     sent["cam_duplicate"] = p.event("camera.events", clean_cam)
     sent["cam_key_mismatch"] = p.event("camera.events", f.camera_event("cam-5"), key=b"CAM-9")
-    sent["cam_local_time"] = p.event("camera.events", f.camera_event("cam-6", observed_at="2026-11-20 21:14:05", plate=None))
+    sent["cam_local_time"] = p.event(
+        "camera.events", f.camera_event("cam-6", observed_at="2026-11-20 21:14:05", plate=None)
+    )
 
     sent["lod_clean"] = p.event("lodging.checkins", f.checkin("lod-1"))
-    sent["lod_mismatch"] = p.event("lodging.checkins", f.checkin("lod-2", guest=f.guest(id_number="093195001234")))
-    sent["lod_bad_id"] = p.event("lodging.checkins", f.checkin("lod-3", guest=f.guest(id_number="12345")))
+    sent["lod_mismatch"] = p.event(
+        "lodging.checkins", f.checkin("lod-2", guest=f.guest(id_number="093195001234"))
+    )
+    sent["lod_bad_id"] = p.event(
+        "lodging.checkins", f.checkin("lod-3", guest=f.guest(id_number="12345"))
+    )
     sent["lod_unknown"] = p.event("lodging.checkins", f.checkin("lod-4", facility_id="FAC-404"))
     nfd_name = unicodedata.normalize("NFD", "  trần   THỊ hoà ")
-    sent["lod_dirty_ok"] = p.event("lodging.checkins", f.checkin("lod-5", guest=f.guest(
-        id_number=other_guest, full_name=nfd_name, date_of_birth="12/04/1990", sex="female",
-        phone="01688123456")))
-    sent["lod_bad_phone"] = p.event("lodging.checkins", f.checkin("lod-6", guest=f.guest(phone="12")))
+    sent["lod_dirty_ok"] = p.event(
+        "lodging.checkins",
+        f.checkin(
+            "lod-5",
+            guest=f.guest(
+                id_number=other_guest,
+                full_name=nfd_name,
+                date_of_birth="12/04/1990",
+                sex="female",
+                phone="01688123456",
+            ),
+        ),
+    )
+    sent["lod_bad_phone"] = p.event(
+        "lodging.checkins", f.checkin("lod-6", guest=f.guest(phone="12"))
+    )
 
     sent["inc_received"] = p.event("incident.reports", f.report("INC-1"))
-    sent["inc_resolved"] = p.event("incident.reports", f.report("INC-1", status="resolved", updated_at="2026-11-21T09:00:00+07:00"))
+    sent["inc_resolved"] = p.event(
+        "incident.reports",
+        f.report("INC-1", status="resolved", updated_at="2026-11-21T09:00:00+07:00"),
+    )
     sent["inc_unknown_ward"] = p.event("incident.reports", f.report("INC-2", ward_code="99999"))
     missing = f.report("INC-3")
     del missing["category"]
     sent["inc_missing"] = p.event("incident.reports", missing)
 
     sent["pop_registered"] = p.event("population.updates", f.population("pop-1"))
-    sent["pop_card"] = p.event("population.updates", f.population("pop-2", change="id_card_issued", ward_code=None, residence=None))
-    sent["pop_bad_date"] = p.event("population.updates", f.population("pop-3", person={**f.population()["person"], "date_of_birth": "2001-02-30"}))
+    sent["pop_card"] = p.event(
+        "population.updates",
+        f.population("pop-2", change="id_card_issued", ward_code=None, residence=None),
+    )
+    sent["pop_bad_date"] = p.event(
+        "population.updates",
+        f.population("pop-3", person={**f.population()["person"], "date_of_birth": "2001-02-30"}),
+    )
     sent["pop_version"] = p.event("population.updates", f.population("pop-4", schema_version=2))
     return sent  # fmt: skip
 
@@ -144,10 +175,16 @@ def test_every_topic_lands_or_dead_letters_with_its_reason(
         record = sent[name]
         assert isinstance(record, Sent)
         assert rejected[(record.topic, record.partition, record.offset)] == [reason], name
-    assert rejected[("ref.watchlist", sent["watchlist"][3].partition, sent["watchlist"][3].offset)] == ["invalid_field"]  # type: ignore[index]  # fmt: skip
+    unreadable = sent["watchlist"][3]  # type: ignore[index]
+    assert rejected[(unreadable.topic, unreadable.partition, unreadable.offset)] == [
+        "invalid_field"
+    ]
 
     # The dead-letter topic holds the original bytes of every rejected record, with its reason.
-    dead = {(d["source_topic"], d["partition"], d["offset"]): d for d in read_topic(platform, "deadletter")}
+    dead = {
+        (d["source_topic"], d["partition"], d["offset"]): d
+        for d in read_topic(platform, "deadletter")
+    }
     assert len(dead) == 13
     for name, reason in EXPECTED_REJECTIONS.items():
         record = sent[name]
@@ -158,7 +195,9 @@ def test_every_topic_lands_or_dead_letters_with_its_reason(
         assert letter["message"]
 
     # Alerts: the stolen plate in any spelling, and the wanted guest; not the inactive entry.
-    alerts = sorted((a["kind"], a["entry_id"], a["source_event_id"]) for a in read_topic(platform, "alerts"))
+    alerts = sorted(
+        (a["kind"], a["entry_id"], a["source_event_id"]) for a in read_topic(platform, "alerts")
+    )
     assert alerts == [("person_hit", "WL-2", "lod-1"), ("plate_hit", "WL-1", "cam-1")]
 
     cameras = _rows(platform, "camera_events", "event_id, observed_at, plate_status, ward_code")

@@ -87,9 +87,13 @@ def test_phones_become_e164(raw: str, e164: str | None) -> None:
 
 
 def test_timestamps_are_utc_and_offsetless_means_local() -> None:
-    assert parse_timestamp("2026-11-20T21:14:05+07:00") == datetime(2026, 11, 20, 14, 14, 5, tzinfo=UTC)
+    assert parse_timestamp("2026-11-20T21:14:05+07:00") == datetime(
+        2026, 11, 20, 14, 14, 5, tzinfo=UTC
+    )
     assert parse_timestamp("2026-11-20 21:14:05") == datetime(2026, 11, 20, 14, 14, 5, tzinfo=UTC)
-    assert parse_timestamp("2026-11-20T14:14:05.123456789Z") == datetime(2026, 11, 20, 14, 14, 5, 123456, tzinfo=UTC)
+    assert parse_timestamp("2026-11-20T14:14:05.123456789Z") == datetime(
+        2026, 11, 20, 14, 14, 5, 123456, tzinfo=UTC
+    )
     assert parse_timestamp("20/11/2026") is None
     assert parse_timestamp("yesterday") is None
 
@@ -100,7 +104,12 @@ def test_local_date_buckets_by_vietnam_time() -> None:
 
 
 def test_dates_accept_iso_and_vietnamese_order() -> None:
-    assert parse_date("2001-03-09") == parse_date("09/03/2001") == parse_date("9/3/2001") == date(2001, 3, 9)
+    assert (
+        parse_date("2001-03-09")
+        == parse_date("09/03/2001")
+        == parse_date("9/3/2001")
+        == date(2001, 3, 9)
+    )
     assert parse_date("2001-02-30") is None
     assert parse_date("31/02/2001") is None
 
@@ -110,7 +119,11 @@ def test_cccd_round_trip_and_rules() -> None:
     assert number == "093095001234"
     assert build_cccd(1, 2005, "female", 7) == "001305000007"
     cccd = read_cccd(build_cccd(38, 2010, "female", 99))
-    assert cccd is not None and (cccd.birth_province_code, cccd.birth_year, cccd.sex) == (38, 2010, "female")
+    assert cccd is not None and (cccd.birth_province_code, cccd.birth_year, cccd.sex) == (
+        38,
+        2010,
+        "female",
+    )
     assert read_cccd("003095001234") is None  # 003 is no province code
     assert read_cccd("09309500123") is None
 

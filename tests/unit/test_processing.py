@@ -1,4 +1,4 @@
-"""The processors run on values without a broker: any bytes in, a row or a reasoned rejection out."""
+"""The processors run on values without a broker: any bytes in, a row or a reasoned rejection."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ CTX = CleanContext(
     cameras={"CAM-1": CameraRef("CAM-1", f.WARD, "public", True)},
     facilities={"FAC-1": FacilityRef("FAC-1", f.WARD, "guesthouse", None)},
     watchlist={PLATE_KEY: (WatchEntry("WL-1", "plate", PLATE_KEY, "stolen_vehicle", True),)},
+    residents={},
     pseudonymise=PSEUDO,
 )
 TOPIC_NAMES = [spec.name for spec in SOURCE_TOPICS]
@@ -79,9 +80,16 @@ def test_processing_without_a_broker() -> None:
     ]  # fmt: skip
     row = outcomes[0].row
     assert row is not None
-    assert (row["plate_status"], row["plate_key"], row["ward_code"]) == ("readable", PLATE_KEY, f.WARD)
+    assert (row["plate_status"], row["plate_key"], row["ward_code"]) == (
+        "readable",
+        PLATE_KEY,
+        f.WARD,
+    )
     alerts = find_alerts(outcomes, CTX)
-    assert [(a["entry_id"], a["source_event_id"]) for _, a in alerts] == [("WL-1", "a"), ("WL-1", "d")]
+    assert [(a["entry_id"], a["source_event_id"]) for _, a in alerts] == [
+        ("WL-1", "a"),
+        ("WL-1", "d"),
+    ]
 
 
 def test_a_missing_key_is_a_key_mismatch() -> None:
@@ -91,15 +99,29 @@ def test_a_missing_key_is_a_key_mismatch() -> None:
 
 
 def test_lodging_enrichment() -> None:
-    late = f.message("lodging.checkins", f.checkin(), received_at=datetime(2026, 11, 20, 16, 1, tzinfo=UTC))
-    on_time = f.message("lodging.checkins", f.checkin(), received_at=datetime(2026, 11, 20, 15, 59, tzinfo=UTC))
-    foreign = f.message("lodging.checkins", f.checkin(guest=f.guest(
-        id_type="passport", id_number="C1234567", nationality="kr", phone=None)))
+    late = f.message(
+        "lodging.checkins", f.checkin(), received_at=datetime(2026, 11, 20, 16, 1, tzinfo=UTC)
+    )
+    on_time = f.message(
+        "lodging.checkins", f.checkin(), received_at=datetime(2026, 11, 20, 15, 59, tzinfo=UTC)
+    )
+    foreign = f.message(
+        "lodging.checkins",
+        f.checkin(
+            guest=f.guest(id_type="passport", id_number="C1234567", nationality="kr", phone=None)
+        ),
+    )
     rows = [clean_message(m, CTX).row for m in (late, on_time, foreign)]
     assert [r["is_notified_on_time"] for r in rows if r] == [False, True, True]
-    assert rows[0] is not None and (rows[0]["guest_age"], rows[0]["guest_age_band"]) == (31, "14_plus")
+    assert rows[0] is not None and (rows[0]["guest_age"], rows[0]["guest_age_band"]) == (
+        31,
+        "14_plus",
+    )
     assert rows[0]["guest_birth_province_code"] == 93 and rows[0]["is_foreigner"] is False
-    assert rows[2] is not None and (rows[2]["guest_nationality"], rows[2]["is_foreigner"]) == ("KR", True)
+    assert rows[2] is not None and (rows[2]["guest_nationality"], rows[2]["is_foreigner"]) == (
+        "KR",
+        True,
+    )
     assert rows[2]["guest_key"] == PSEUDO("person", "P:C1234567")  # fmt: skip
 
 
@@ -116,20 +138,30 @@ json_values = st.recursive(
     | st.integers(-(2**63), 2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(topic=st.sampled_from(TOPIC_NAMES), value=st.binary(max_size=200), key=st.none() | st.binary(max_size=20))
-def test_any_bytes_give_a_row_or_a_reasoned_rejection(topic: str, value: bytes, key: bytes | None) -> None:
+@given(
+    topic=st.sampled_from(TOPIC_NAMES),
+    value=st.binary(max_size=200),
+    key=st.none() | st.binary(max_size=20),
+)
+def test_any_bytes_give_a_row_or_a_reasoned_rejection(
+    topic: str, value: bytes, key: bytes | None
+) -> None:
     _assert_total(f.message(topic, value, key=key))
 
 
 @settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
 @given(topic=st.sampled_from(TOPIC_NAMES), data=st.data())
-def test_any_field_value_gives_a_row_or_a_reasoned_rejection(topic: str, data: st.DataObject) -> None:
+def test_any_field_value_gives_a_row_or_a_reasoned_rejection(
+    topic: str, data: st.DataObject
+) -> None:
     event: dict[str, Any] = json.loads(json.dumps(VALID[topic]))
     target = event
     if "guest" in event and data.draw(st.booleans()):

@@ -64,7 +64,8 @@ TABLES: Final[dict[str, pa.Schema]] = {
         ("is_notified_on_time", pa.bool_()),
         ("ward_code", pa.string()),  # the facility's ward, from ref.facilities
         ("guest_home_ward_code", pa.string()),  # from the population registry, when known
-        ("is_visitor", pa.bool_()),  # not a resident of the facility's province
+        ("guest_home_province_code", pa.int16()),  # current (2025) code of the home ward's province
+        ("is_visitor", pa.bool_()),  # not registered in a ward of the facility's province
     ),
     "incident_reports": _schema(
         ("report_id", pa.string()),

@@ -47,10 +47,14 @@ class LandingZone:
         self.root = root
 
     def ensure(self) -> None:
-        """Create every table folder with a zero-row seed file so that views always resolve."""
+        """Give every table a zero-row seed file with its current schema, so views resolve.
+
+        A seed written before a column was added is rewritten: views read files by column name,
+        and the seed is what tells them a new column exists before any file carries it.
+        """
         for table, schema in TABLES.items():
             seed = self.root / table / _SEED
-            if not seed.exists():
+            if not seed.exists() or not pq.read_schema(seed).equals(schema, check_metadata=False):
                 self._write_atomic(seed, schema.empty_table())
 
     def glob(self, table: str) -> str:
@@ -86,7 +90,9 @@ class LandingZone:
         return best
 
     def _path(self, table: str, source: str, partition: int, first: int, last: int) -> Path:
-        return self.root / table / source / f"p{partition:04d}" / f"{first:020d}-{last:020d}.parquet"
+        return (
+            self.root / table / source / f"p{partition:04d}" / f"{first:020d}-{last:020d}.parquet"
+        )
 
     @staticmethod
     def _write_atomic(path: Path, data: pa.Table) -> None:

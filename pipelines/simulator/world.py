@@ -1,0 +1,101 @@
+"""The synthetic province: every entity the events are about, built once from the config."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from pipelines.simulator.cameras import build_vehicles, plate_localities
+from pipelines.simulator.clock import local
+from pipelines.simulator.config import SimulationConfig
+from pipelines.simulator.lodging import GuestPool, build_foreigners, build_visitors
+from pipelines.simulator.plates import Vehicle, VehicleType, make_plate
+from pipelines.simulator.population import CccdIssuer, Person, Resident, build_residents
+from pipelines.simulator.rand import Weighted, derive
+from pipelines.simulator.reference import (
+    Camera,
+    Facility,
+    WatchEntry,
+    build_cameras,
+    build_facilities,
+    build_watchlist,
+)
+from pipelines.simulator.regions import ProvinceInfo, province_info
+from pipelines.simulator.wards import WardProfile, build_wards
+
+__all__ = ["World", "build_world"]
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Wards, residents, cameras, facilities, watchlist, vehicles and travellers of a province."""
+
+    config: SimulationConfig
+    province: ProvinceInfo
+    wards: tuple[WardProfile, ...]
+    residents: tuple[Resident, ...]
+    cameras: tuple[Camera, ...]
+    facilities: tuple[Facility, ...]
+    watchlist: tuple[WatchEntry, ...]
+    vehicles: tuple[Vehicle, ...]
+    traffic: Weighted[Vehicle]
+    guests: GuestPool
+    # Keeps handing out unused ID numbers to people born or arriving during the live phase.
+    issuer: CccdIssuer
+
+
+def build_world(config: SimulationConfig) -> World:
+    """The province of a config; the same config always builds the same world."""
+    seed = config.seed
+    province = province_info(config.province_code)
+    end_day = local(config.end_s).date()
+    wards = build_wards(province, derive(seed, "wards"))
+    issuer = CccdIssuer(derive(seed, "id-numbers"))
+    residents = build_residents(config, province, issuer, derive(seed, "residents"))
+    cameras = build_cameras(config, wards, derive(seed, "cameras"))
+    facilities = build_facilities(config, wards, derive(seed, "facilities"))
+    vehicles, traffic = build_vehicles(
+        province, derive(seed, "vehicles"), max(500, 40 * len(wards))
+    )
+    visitors = build_visitors(
+        province, issuer, derive(seed, "visitors"), max(300, 25 * len(wards)), end_day
+    )
+    foreigners = build_foreigners(derive(seed, "foreigners"), max(40, 3 * len(wards)), end_day)
+    guests = GuestPool.of(visitors, residents, foreigners, end_day)
+
+    rng = derive(seed, "watchlist")
+    # Stolen vehicles are not in the everyday pool: they are seen only as planned sightings.
+    known = {v.plate for v in vehicles}
+    localities = plate_localities(province)
+    stolen: list[Vehicle] = []
+    while len(stolen) < 24:
+        vehicle_type: VehicleType = "motorbike" if rng.random() < 0.8 else "car"
+        plate = make_plate(rng, localities.draw(rng), vehicle_type)
+        if plate not in known:
+            known.add(plate)
+            stolen.append(Vehicle(plate, vehicle_type))
+    # Watchlisted residents are adults still living in the province.
+    staying = {r.person.id_number for r in residents if r.removed_at is None}
+    adults = [p for p in guests.locals if p.id_number in staying]
+    wanted = _pick(rng, adults, 7) + _pick(rng, list(visitors), 7)
+    missing = _pick(rng, [p for p in adults if p not in wanted], 4) + _pick(
+        rng, [p for p in visitors if p not in wanted], 4
+    )
+    watchlist = build_watchlist(config, tuple(stolen), tuple(wanted), tuple(missing), rng)
+    return World(
+        config=config,
+        province=province,
+        wards=wards,
+        residents=residents,
+        cameras=cameras,
+        facilities=facilities,
+        watchlist=watchlist,
+        vehicles=vehicles,
+        traffic=traffic,
+        guests=guests,
+        issuer=issuer,
+    )
+
+
+def _pick(rng: random.Random, people: list[Person], count: int) -> list[Person]:
+    return rng.sample(people, min(count, len(people)))

@@ -1,0 +1,156 @@
+"""Analyst entry points: a private in-memory DuckDB over the landing zone, and the indicators.
+
+Nobody opens a shared .duckdb file. Each connection is in memory and its views read the landing
+zone's Parquet files when a query runs, so any number of readers work while workers land files,
+nobody locks anybody, and a file renamed into place is visible to the next query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Final, Literal, get_args
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from pipelines.settings import Settings
+from warehouse.landing.zone import LandingZone
+from warehouse.project import model_files, render
+from warehouse.seeds import provinces_table, wards_table
+
+__all__ = [
+    "DEFAULT_BASELINE_YEAR",
+    "INDICATORS",
+    "LOCAL_TZ",
+    "IndicatorName",
+    "connect",
+    "indicator",
+    "local_today",
+]
+
+IndicatorName = Literal[
+    "ind_crime_reduction",
+    "ind_criterion_19_2",
+    "ind_project06_coverage",
+    "ind_camera_coverage",
+    "ind_lodging_platform",
+    "ind_petition_resolution",
+    "ind_incident_compstat",
+]
+INDICATORS: Final[tuple[IndicatorName, ...]] = get_args(IndicatorName)
+LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
+# Quyết định 926/QĐ-TTg measures crime reduction against 2019.
+DEFAULT_BASELINE_YEAR: Final = 2019
+_YEARLY: Final = frozenset({"ind_crime_reduction", "ind_criterion_19_2", "ind_petition_resolution"})
+_VARIABLES: Final = ("as_of", "baseline_year", "province_code")
+
+
+def local_today() -> dt.date:
+    """Today's date in Vietnam, the default as_of."""
+    return dt.datetime.now(LOCAL_TZ).date()
+
+
+def connect(
+    settings: Settings | None = None, *, landing_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with every warehouse view over the landing zone.
+
+    The landing zone is ``landing_dir`` or the settings' one; its zero-row seed files are created
+    when missing so that every view resolves on an empty zone. The variables ``as_of`` (today's
+    local date), ``baseline_year`` (2019) and ``province_code`` (from the settings) parameterise
+    the indicators: change them with ``SET VARIABLE`` or pass them to :func:`indicator`.
+    """
+    settings = settings if settings is not None else Settings()
+    root = Path(landing_dir) if landing_dir is not None else settings.landing_dir
+    LandingZone(root).ensure()
+    con = duckdb.connect(":memory:")
+    try:
+        # For ad-hoc queries: timestamps display in local time and a bare ::DATE is a local date.
+        # The models never rely on it; they bucket with local_date().
+        _run(con, "SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        _set_variables(
+            con,
+            {
+                "as_of": local_today(),
+                "baseline_year": DEFAULT_BASELINE_YEAR,
+                "province_code": settings.province_code,
+            },
+        )
+        for name, table in (("seed_wards", wards_table()), ("seed_provinces", provinces_table())):
+            con.register("seed_source", table)
+            _run(con, f"CREATE TABLE {name} AS SELECT * FROM seed_source")
+            con.unregister("seed_source")
+        for path in model_files():
+            _run(con, render(path, root))
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def indicator(
+    name: IndicatorName,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    province: int | None = None,
+    ward: str | None = None,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    baseline_year: int | None = None,
+) -> pl.DataFrame:
+    """One indicator view as a polars DataFrame, province row (ward_code NULL) first.
+
+    ``ward`` keeps that ward's rows only and ``year`` that year's (yearly indicators only).
+    ``province``, ``as_of`` and ``baseline_year`` apply to this call: the connection's variables
+    are restored afterwards. Without ``con`` a connection is opened from the default settings.
+    """
+    if name not in INDICATORS:
+        raise ValueError(f"unknown indicator {name!r}; known: {', '.join(INDICATORS)}")
+    if year is not None and name not in _YEARLY:
+        raise ValueError(
+            f"{name} has no year column; year= applies to {', '.join(sorted(_YEARLY))}"
+        )
+    if isinstance(as_of, dt.datetime):
+        raise TypeError("as_of is a local calendar date, not a datetime")
+    overrides = {"as_of": as_of, "baseline_year": baseline_year, "province_code": province}
+    filters = {"ward_code": ward, "year": year}
+    connection = con if con is not None else connect()
+    try:
+        saved = _get_variables(connection)
+        try:
+            _set_variables(connection, {k: v for k, v in overrides.items() if v is not None})
+            wanted = {column: value for column, value in filters.items() if value is not None}
+            where = " AND ".join(f"{column} = ?" for column in wanted)
+            query = f"SELECT * FROM {name}" + (f" WHERE {where}" if where else "")
+            frame: pl.DataFrame = connection.sql(query, params=list(wanted.values()) or None).pl()
+            return frame
+        finally:
+            _set_variables(connection, saved)
+    finally:
+        if con is None:
+            connection.close()
+
+
+def _get_variables(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    columns = ", ".join(f"getvariable('{variable}')" for variable in _VARIABLES)
+    (row,) = _run(con, f"SELECT {columns}")
+    return dict(zip(_VARIABLES, row, strict=True))
+
+
+def _set_variables(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> None:
+    for variable, value in values.items():
+        if variable not in _VARIABLES:
+            raise KeyError(variable)
+        if value is None:
+            _run(con, f"RESET VARIABLE {variable}")
+        else:
+            _run(con, f"SET VARIABLE {variable} = ?", [value])
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> list[tuple[Any, ...]]:
+    # DuckDB 2.0 streams results: a statement's result holds the connection until it is drained.
+    return con.execute(sql, params).fetchall()

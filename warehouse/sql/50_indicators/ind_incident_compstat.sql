@@ -1,0 +1,133 @@
+-- ind_incident_compstat: CompStat-style incident counts per ward, category and period, against the
+-- same period a year earlier.
+-- grain: one row per (ward_code, category, period), ward_code NULL for the province total
+-- key: (ward_code, category, period)
+-- Periods end on as_of, by local occurrence date, dismissed reports left out: wtd starts on the
+-- Monday of as_of's week, d28 covers the last 28 days, ytd starts on 1 January. wtd and d28 compare
+-- with the same weekdays 52 weeks (364 days) earlier, as CompStat does, so that weekday patterns
+-- line up; ytd compares with 1 January to the same date of the previous year (29 February falls
+-- back to 28 February). pct_change is NULL when the prior period had none.
+create or replace view ind_incident_compstat as
+with wards as (
+    select ward_code
+    from dim_wards
+    where province_code = getvariable('province_code')
+),
+
+categories as (
+    select category from incident_categories()
+),
+
+incidents as (
+    select * from fct_incidents
+    where not is_dismissed
+),
+
+periods as (
+    select
+        period,
+        period_order,
+        current_start,
+        as_of as current_end,
+        prior_start,
+        prior_end
+    from (select getvariable('as_of') as as_of) as params,
+        lateral (
+            values
+                (
+                    'wtd', 1, cast(date_trunc('week', as_of) as date),
+                    cast(date_trunc('week', as_of) as date) - 364, as_of - 364
+                ),
+                ('d28', 2, as_of - 27, as_of - 27 - 364, as_of - 364),
+                (
+                    'ytd', 3, make_date(year(as_of), 1, 1),
+                    make_date(year(as_of) - 1, 1, 1), cast(as_of - interval 1 year as date)
+                )
+        ) as spans (period, period_order, current_start, prior_start, prior_end)
+),
+
+hits as (
+    select
+        incidents.ward_code,
+        incidents.category,
+        periods.period,
+        incidents.occurred_on between periods.current_start and periods.current_end as is_current,
+        incidents.occurred_on between periods.prior_start and periods.prior_end as is_prior
+    from incidents
+    semi join wards on incidents.ward_code = wards.ward_code
+    inner join periods
+        on incidents.occurred_on between periods.prior_start and periods.current_end
+),
+
+counted as (
+    select
+        ward_code,
+        category,
+        period,
+        count(*) filter (where is_current) as current_count,
+        count(*) filter (where is_prior) as prior_count
+    from hits
+    group by ward_code, category, period
+),
+
+-- Materialized: scanned once, so every row of this query sees the same landed files.
+ward_rows as materialized (
+    select
+        wards.ward_code,
+        categories.category,
+        periods.period,
+        periods.period_order,
+        periods.current_start,
+        periods.current_end,
+        periods.prior_start,
+        periods.prior_end,
+        coalesce(counted.current_count, 0) as current_count,
+        coalesce(counted.prior_count, 0) as prior_count
+    from wards
+    cross join categories
+    cross join periods
+    left join counted
+        on
+            wards.ward_code = counted.ward_code
+            and categories.category = counted.category
+            and periods.period = counted.period
+),
+
+province_rows as (
+    select
+        null::varchar as ward_code,
+        category,
+        period,
+        period_order,
+        current_start,
+        current_end,
+        prior_start,
+        prior_end,
+        cast(sum(current_count) as bigint) as current_count,
+        cast(sum(prior_count) as bigint) as prior_count
+    from ward_rows
+    group by all
+),
+
+final as (
+    select
+        ward_code,
+        category,
+        period,
+        current_count as "current",
+        prior_count as prior_year,
+        pct(current_count - prior_count, prior_count) as pct_change,
+        current_start,
+        current_end,
+        prior_start,
+        prior_end,
+        period_order
+    from (
+        select * from ward_rows
+        union all
+        select * from province_rows
+    )
+)
+
+select * exclude (period_order) from final
+order by ward_code nulls first, category, period_order;
