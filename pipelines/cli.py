@@ -80,6 +80,12 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return run_demo(settings, args)
 
 
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.bench import run
+
+    return run(args, settings)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="antt",
@@ -128,6 +134,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--dirty-share", type=float, default=0.02, help="share of dirty records")
     demo.add_argument("--seed", type=int, default=2024, help="simulator seed")
     demo.set_defaults(handler=_demo)
+
+    bench = commands.add_parser(
+        "bench", help="measure the platform against a baseline on its own broker and data"
+    )
+    from pipelines.bench import add_arguments as add_bench_arguments
+
+    add_bench_arguments(bench)
+    bench.set_defaults(handler=_bench)
     return parser
 
 
@@ -144,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["data_dir"] = args.data_dir
     if args.kafka_port is not None:
         overrides["kafka_port"] = args.kafka_port
-    if args.command == "demo":
+    if args.command in ("demo", "bench"):
         overrides["demo_mode"] = True
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]

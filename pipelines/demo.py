@@ -21,7 +21,7 @@ from pipelines.settings import Settings
 from pipelines.topics import create_topics
 from pipelines.worker_process import WorkerProcess
 
-__all__ = ["run_demo"]
+__all__ = ["fresh_platform", "run_demo"]
 
 
 class DemoStepError(RuntimeError):
@@ -46,6 +46,18 @@ def _progress(balances: list[TopicBalance]) -> None:
     sys.stdout.flush()
 
 
+def fresh_platform(settings: Settings, broker: Broker) -> None:
+    """A running broker with empty contract topics and no landed data (caches are kept)."""
+    with _step("reset data"):
+        broker.stop()
+        for folder in (settings.broker_dir, settings.landing_dir, settings.worker_state_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+    with _step("start the Kafka broker"):
+        print(f"  {broker.start(timeout_s=240)}")
+    with _step("create topics"):
+        create_topics(settings)
+
+
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     from pipelines.simulator import SimulationConfig, publish
     from pipelines.summary import print_summary
@@ -54,15 +66,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     worker = WorkerProcess(settings)
     started = time.monotonic()
     try:
-        with _step("reset demo data"):
-            broker.stop()
-            shutil.rmtree(settings.broker_dir, ignore_errors=True)
-            shutil.rmtree(settings.landing_dir, ignore_errors=True)
-            shutil.rmtree(settings.worker_state_dir, ignore_errors=True)
-        with _step("start the Kafka broker"):
-            print(f"  {broker.start(timeout_s=240)}")
-        with _step("create topics"):
-            create_topics(settings)
+        fresh_platform(settings, broker)
         with _step("start the stream worker"):
             worker.start()
             print(f"  worker pid {worker.pid}, log {worker.log_path}")

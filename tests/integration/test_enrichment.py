@@ -7,7 +7,6 @@ land the updates that matter before they produce the check-ins that should see t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -25,21 +24,6 @@ HANOI_WARD = "00070"  # Phường Hoàn Kiếm, Hà Nội (province 1)
 CAN_THO = 92
 HANOI = 1
 GUEST_B = build_cccd(92, 1990, "female", 77)  # a Cần Thơ birth, but not in this registry
-
-
-@pytest.fixture
-def producer(platform: Settings) -> Iterator[Producer]:
-    p = Producer(platform)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def worker(platform: Settings) -> Iterator[WorkerProcess]:
-    w = WorkerProcess(platform)
-    w.start()
-    yield w
-    w.stop()
 
 
 def _rows(settings: Settings, table: str, columns: str) -> list[tuple[Any, ...]]:

@@ -6,7 +6,6 @@ Each record's fate is asserted by its (topic, partition, offset), as the produce
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,21 +21,6 @@ from tests import factories as f
 from tests.integration.kafka_io import Producer, Sent, original_bytes, read_topic
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def producer(platform: Settings) -> Iterator[Producer]:
-    p = Producer(platform)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def worker(platform: Settings) -> Iterator[WorkerProcess]:
-    w = WorkerProcess(platform)
-    w.start()
-    yield w
-    w.stop()
 
 
 def _rows(settings: Settings, table: str, columns: str = "*") -> list[tuple[Any, ...]]:

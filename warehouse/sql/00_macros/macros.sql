@@ -63,3 +63,14 @@ create or replace macro incident_categories() as table
             ('petition', false),
             ('other', false)
     ) as categories (category, is_crime);
+
+-- Every row landed in one table's files, crash replays removed. A crash between landing a file
+-- and committing its offsets lands the range again under another file name; the copy landed first
+-- wins, so a replay never counts twice.
+create or replace macro landed_rows(files) as table
+    select *
+    from read_parquet(files, union_by_name = true, hive_partitioning = false)
+    qualify row_number() over (
+        partition by source_topic, source_partition, source_offset
+        order by landed_at, load_id
+    ) = 1;

@@ -1,0 +1,209 @@
+"""``antt bench alerts``: how long a watchlist hit takes from the broker to the ``alerts`` topic.
+
+The worker under test is the real ``antt worker`` on a real broker. In the same run, a plain
+consumer of ``camera.events`` (no processing at all) measures the floor: the time any client
+needs to see a record after the broker acknowledged it. Both are measured from the producer's
+acknowledgement of the camera event, on the same events, so the difference is what the platform
+adds (batching, cleaning, landing, producing the alert).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass
+
+import orjson
+from kafka import KafkaConsumer, KafkaProducer
+
+from pipelines.demo import fresh_platform
+from pipelines.settings import Settings
+from pipelines.worker_process import WorkerProcess
+
+__all__ = ["LatencyReport", "add_arguments", "run"]
+
+_PLATE = "65-B1 234.56"
+_CAMERA = "CAM-BENCH-1"
+_WARD = "31135"
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    count: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Percentiles:
+        ms = sorted(s * 1000 for s in seconds)
+        cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
+        return cls(len(ms), round(cuts[49], 1), round(cuts[94], 1), round(cuts[98], 1),
+                   round(ms[-1], 1))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyReport:
+    events: int
+    rate: float
+    hits: int
+    alerts_received: int
+    alert: Percentiles
+    consume_only_baseline: Percentiles
+
+    def table(self) -> str:
+        rows = [
+            ("alert (antt worker)", self.alert),
+            ("consume-only baseline", self.consume_only_baseline),
+        ]
+        lines = ["| path | n | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"]
+        for name, p in rows:
+            lines.append(
+                f"| {name} | {p.count} | {p.p50_ms} | {p.p95_ms} | {p.p99_ms} | {p.max_ms} |"
+            )
+        return "\n".join(lines)
+
+
+class _Watcher(threading.Thread):
+    """Records when each wanted id first appears on a topic."""
+
+    def __init__(self, settings: Settings, topic: str, field: str) -> None:
+        super().__init__(daemon=True)
+        self.seen: dict[str, float] = {}
+        self._field = field
+        self._stop = threading.Event()
+        self._consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=settings.bootstrap_servers,
+            group_id=f"bench-{uuid.uuid4().hex[:8]}",
+            auto_offset_reset="latest",
+            fetch_max_wait_ms=10,
+        )
+        while not self._consumer.assignment():
+            self._consumer.poll(timeout_ms=100)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            for batch in self._consumer.poll(timeout_ms=50).values():
+                now = time.monotonic()
+                for record in batch:
+                    key = orjson.loads(record.value).get(self._field)
+                    self.seen.setdefault(key, now)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.join(5)
+        self._consumer.close()
+
+
+def _event(event_id: str, plate: str) -> bytes:
+    return orjson.dumps({
+        "schema_version": 1, "event_id": event_id, "camera_id": _CAMERA,
+        "observed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "kind": "vehicle",
+        "plate": plate, "vehicle_type": "motorbike", "confidence": 0.9,
+    })  # fmt: skip
+
+
+def _publish_references(producer: KafkaProducer) -> None:
+    camera = {
+        "schema_version": 1,
+        "camera_id": _CAMERA,
+        "ward_code": _WARD,
+        "name": "Benchmark",
+        "latitude": 10.03,
+        "longitude": 105.78,
+        "owner": "public",
+        "connected": True,
+        "installed_on": "2024-01-01",
+        "removed_on": None,
+    }
+    entry = {
+        "schema_version": 1,
+        "entry_id": "WL-BENCH",
+        "kind": "plate",
+        "value": _PLATE,
+        "reason": "stolen_vehicle",
+        "active": True,
+        "listed_at": "2026-01-01T00:00:00Z",
+    }
+    producer.send("ref.cameras", key=_CAMERA.encode(), value=orjson.dumps(camera))
+    producer.send("ref.watchlist", key=b"WL-BENCH", value=orjson.dumps(entry))
+    producer.flush()
+
+
+def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> LatencyReport:
+    """Publish ``events`` camera events at ``rate`` per second; every ``hit_every``-th is a hit."""
+    producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=0)
+    _publish_references(producer)
+    worker = WorkerProcess(settings)
+    worker.start()
+    alerts = _Watcher(settings, "alerts", "source_event_id")
+    baseline = _Watcher(settings, "camera.events", "event_id")
+    alerts.start()
+    baseline.start()
+    try:
+        # Warm-up: the first hit is answered once the worker has joined and loaded references.
+        producer.send("camera.events", key=_CAMERA.encode(), value=_event("warmup", _PLATE))
+        deadline = time.monotonic() + 120
+        while "warmup" not in alerts.seen:
+            if time.monotonic() > deadline or not worker.alive():
+                raise RuntimeError(f"the worker raised no warm-up alert; see {worker.log_path}")
+            time.sleep(0.05)
+        acked: dict[str, float] = {}
+        started = time.monotonic()
+        for i in range(events):
+            event_id = f"bench-{i}"
+            plate = _PLATE if i % hit_every == 0 else f"65-B1 {i % 1000:03d}.{i % 97:02d}"
+            future = producer.send(
+                "camera.events", key=_CAMERA.encode(), value=_event(event_id, plate)
+            )
+            future.add_callback(lambda _, eid=event_id: acked.setdefault(eid, time.monotonic()))
+            time.sleep(max(0.0, started + (i + 1) / rate - time.monotonic()))
+        producer.flush()
+        hits = [f"bench-{i}" for i in range(0, events, hit_every)]
+        deadline = time.monotonic() + 30
+        while not all(h in alerts.seen for h in hits) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        alerts.close()
+        baseline.close()
+        worker.stop()
+        producer.close()
+    answered = [h for h in hits if h in alerts.seen and h in acked]
+    return LatencyReport(
+        events=events,
+        rate=rate,
+        hits=len(hits),
+        alerts_received=len(answered),
+        alert=Percentiles.of([alerts.seen[h] - acked[h] for h in answered]),
+        consume_only_baseline=Percentiles.of(
+            [baseline.seen[h] - acked[h] for h in hits if h in baseline.seen and h in acked]
+        ),
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=["alerts"], help="what to measure")
+    parser.add_argument("--events", type=int, default=3000, help="camera events to publish")
+    parser.add_argument("--rate", type=float, default=200, help="camera events per second")
+    parser.add_argument("--hit-every", type=int, default=10, help="every n-th event is a hit")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.broker import Broker
+
+    broker = Broker(settings)
+    try:
+        fresh_platform(settings, broker)
+        report = measure(settings, events=args.events, rate=args.rate, hit_every=args.hit_every)
+    finally:
+        broker.stop()
+    out = settings.data_dir / "bench-alerts.json"
+    out.write_bytes(orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2))
+    print(report.table())
+    print(f"{report.alerts_received} of {report.hits} hits alerted; details in {out}")
+    return 0 if report.alerts_received == report.hits else 1
