@@ -14,6 +14,7 @@ import statistics
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 
 import orjson
@@ -75,7 +76,7 @@ class _Watcher(threading.Thread):
         super().__init__(daemon=True)
         self.seen: dict[str, float] = {}
         self._field = field
-        self._stop = threading.Event()
+        self._done = threading.Event()
         self._consumer = KafkaConsumer(
             topic,
             bootstrap_servers=settings.bootstrap_servers,
@@ -87,7 +88,7 @@ class _Watcher(threading.Thread):
             self._consumer.poll(timeout_ms=100)
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._done.is_set():
             for batch in self._consumer.poll(timeout_ms=50).values():
                 now = time.monotonic()
                 for record in batch:
@@ -95,7 +96,7 @@ class _Watcher(threading.Thread):
                     self.seen.setdefault(key, now)
 
     def close(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join(5)
         self._consumer.close()
 
@@ -137,15 +138,20 @@ def _publish_references(producer: KafkaProducer) -> None:
 
 def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> LatencyReport:
     """Publish ``events`` camera events at ``rate`` per second; every ``hit_every``-th is a hit."""
-    producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=0)
-    _publish_references(producer)
-    worker = WorkerProcess(settings)
-    worker.start()
-    alerts = _Watcher(settings, "alerts", "source_event_id")
-    baseline = _Watcher(settings, "camera.events", "event_id")
-    alerts.start()
-    baseline.start()
-    try:
+    with ExitStack() as cleanup:
+        producer = KafkaProducer(
+            bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=0
+        )
+        cleanup.callback(producer.close)
+        _publish_references(producer)
+        worker = WorkerProcess(settings)
+        worker.start()
+        cleanup.callback(worker.stop)
+        alerts = _Watcher(settings, "alerts", "source_event_id")
+        baseline = _Watcher(settings, "camera.events", "event_id")
+        for watcher in (alerts, baseline):
+            watcher.start()
+            cleanup.callback(watcher.close)
         # Warm-up: the first hit is answered once the worker has joined and loaded references.
         producer.send("camera.events", key=_CAMERA.encode(), value=_event("warmup", _PLATE))
         deadline = time.monotonic() + 120
@@ -158,9 +164,8 @@ def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> 
         for i in range(events):
             event_id = f"bench-{i}"
             plate = _PLATE if i % hit_every == 0 else f"65-B1 {i % 1000:03d}.{i % 97:02d}"
-            future = producer.send(
-                "camera.events", key=_CAMERA.encode(), value=_event(event_id, plate)
-            )
+            value = _event(event_id, plate)
+            future = producer.send("camera.events", key=_CAMERA.encode(), value=value)
             future.add_callback(lambda _, eid=event_id: acked.setdefault(eid, time.monotonic()))
             time.sleep(max(0.0, started + (i + 1) / rate - time.monotonic()))
         producer.flush()
@@ -168,11 +173,6 @@ def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> 
         deadline = time.monotonic() + 30
         while not all(h in alerts.seen for h in hits) and time.monotonic() < deadline:
             time.sleep(0.1)
-    finally:
-        alerts.close()
-        baseline.close()
-        worker.stop()
-        producer.close()
     answered = [h for h in hits if h in alerts.seen and h in acked]
     return LatencyReport(
         events=events,

@@ -49,9 +49,12 @@ def _progress(balances: list[TopicBalance]) -> None:
 def fresh_platform(settings: Settings, broker: Broker) -> None:
     """A running broker with empty contract topics and no landed data (caches are kept)."""
     with _step("reset data"):
+        if WorkerProcess(settings).stop_stale():
+            print("  stopped a worker left behind by an earlier run")
         broker.stop()
         for folder in (settings.broker_dir, settings.landing_dir, settings.worker_state_dir):
             shutil.rmtree(folder, ignore_errors=True)
+        (settings.log_dir / "worker.log").unlink(missing_ok=True)
     with _step("start the Kafka broker"):
         print(f"  {broker.start(timeout_s=240)}")
     with _step("create topics"):

@@ -36,7 +36,25 @@ class WorkerProcess:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.log_path: Path = settings.log_dir / "worker.log"
+        self.pid_path: Path = settings.log_dir / "worker.pid"
         self._process: subprocess.Popen[bytes] | None = None
+
+    def stop_stale(self) -> bool:
+        """Stop a worker a crashed run left behind on this data folder; True if there was one.
+
+        A stale worker keeps its consumer group membership and would take partitions, and land
+        files, in the next run on the same folder.
+        """
+        try:
+            pid = int(self.pid_path.read_text())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return False
+        if b"pipelines.cli\x00worker" not in cmdline:
+            return False
+        os.kill(pid, signal.SIGKILL)
+        self.pid_path.unlink(missing_ok=True)
+        return True
 
     def start(self) -> None:
         self.settings.log_dir.mkdir(parents=True, exist_ok=True)
@@ -48,6 +66,7 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self.pid_path.write_text(str(self._process.pid))
 
     @property
     def pid(self) -> int:
