@@ -7,6 +7,7 @@ import time
 import duckdb
 import pytest
 
+import warehouse
 from pipelines.reconcile import reconcile
 from pipelines.settings import Settings
 from pipelines.worker_process import WorkerProcess
@@ -40,9 +41,13 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
         assert time.monotonic() < deadline, "the worker landed too little before the kill"
         assert first.alive()
         time.sleep(0.2)
+    # An analyst's connection opened before the crash keeps working across it and the restart.
+    analyst = warehouse.connect(settings)
     first.kill()
     landed_before_restart = _landed_rows(settings)
     assert 0 < landed_before_restart < EVENTS
+    seen_before = analyst.sql("SELECT count(*) FROM stg_camera_events").fetchall()[0][0]
+    assert seen_before == landed_before_restart
 
     second = WorkerProcess(settings)
     second.start()
@@ -50,6 +55,9 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
         second.wait_until_reconciled(timeout_s=180)
     finally:
         second.stop()
+
+    assert analyst.sql("SELECT count(*) FROM stg_camera_events").fetchall()[0][0] == EVENTS
+    analyst.close()
 
     glob = settings.landing_dir / "camera_events" / "**" / "*.parquet"
     rows, offsets, events = duckdb.sql(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -214,3 +214,32 @@ def test_local_date_and_age(con: duckdb.DuckDBPyConnection) -> None:
     assert scalar(con, "SELECT age_on(DATE '2010-10-31', DATE '2024-10-31')") == 14
     assert scalar(con, "SELECT age_on(DATE '2010-10-31', DATE '2024-10-30')") == 13
     assert scalar(con, "SELECT age_band(6)") == "6_to_13"
+
+
+def test_a_zone_landed_before_a_column_was_added_migrates_forward(landing_dir: Path) -> None:
+    # A zone written by an older release: its seed and files lack a column added since.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from warehouse.landing.schemas import TABLES
+
+    current = TABLES["lodging_checkins"]
+    old = pa.schema([f for f in current if f.name != "guest_home_province_code"])
+    folder = landing_dir / "lodging_checkins"
+    (folder / "_" / "p0000").mkdir(parents=True)
+    pq.write_table(old.empty_table(), folder / "_seed.parquet")
+    row = {f.name: None for f in old} | {
+        "event_id": "lod-old", "source_topic": "lodging.checkins", "source_partition": 0,
+        "source_offset": 0, "load_id": "old", "landed_at": datetime(2025, 1, 1, tzinfo=UTC),
+        "action": "check_in", "occurred_at": datetime(2025, 1, 1, tzinfo=UTC),
+    }  # fmt: skip
+    pq.write_table(pa.Table.from_pylist([row], schema=old), folder / "_" / "p0000" / "0-0.parquet")
+
+    migrated = connect(landing_dir=landing_dir)
+    try:
+        rows = migrated.sql(
+            "SELECT lodging_checkin_id, guest_home_province_code FROM stg_lodging_checkins"
+        ).fetchall()
+    finally:
+        migrated.close()
+    assert rows == [("lod-old", None)]
