@@ -243,3 +243,23 @@ def test_a_zone_landed_before_a_column_was_added_migrates_forward(landing_dir: P
     finally:
         migrated.close()
     assert rows == [("lod-old", None)]
+
+
+def test_incidents_carry_unit_names_and_the_statistics_category(landing_dir: Path) -> None:
+    from warehouse.landing.zone import LandingZone
+
+    at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    LandingZone(landing_dir).write("incident_reports", "_", 0, 0, 0, [{
+        "report_id": "INC-1", "updated_at": at, "received_at": at, "occurred_at": at,
+        "ward_code": "20455", "category": "drug_crime", "status": "received", "deaths": 0,
+        "injuries": 0, "is_mass_petition": False, "source_topic": "incident.reports",
+        "source_partition": 0, "source_offset": 0, "load_id": "l", "landed_at": at,
+    }])  # fmt: skip
+    connection = connect(landing_dir=landing_dir)
+    try:
+        row = connection.sql(
+            "SELECT ward_name, province_name, category_label, is_crime FROM fct_incidents"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert row == [("Xã Tây Giang", "Thành phố Đà Nẵng", "Tội phạm về ma túy", True)]

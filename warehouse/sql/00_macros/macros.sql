@@ -48,21 +48,22 @@ create or replace macro age_band(age) as
         else '14_plus'
     end;
 
--- The categories of incident.reports v1 and whether police statistics count them as crimes.
+-- The categories of incident.reports v1, whether police statistics count them as crimes, and the
+-- name analysts and dashboards show for them.
 create or replace macro incident_categories() as table
     select *
     from (
         values
-            ('social_order_crime', true),
-            ('drug_crime', true),
-            ('economic_crime', true),
-            ('environmental_crime', true),
-            ('social_evil', false),
-            ('traffic_accident', false),
-            ('fire_explosion', false),
-            ('petition', false),
-            ('other', false)
-    ) as categories (category, is_crime);
+            ('social_order_crime', true, 'Tội phạm về trật tự xã hội'),
+            ('drug_crime', true, 'Tội phạm về ma túy'),
+            ('economic_crime', true, 'Tội phạm về kinh tế'),
+            ('environmental_crime', true, 'Tội phạm về môi trường'),
+            ('social_evil', false, 'Tệ nạn xã hội'),
+            ('traffic_accident', false, 'Tai nạn giao thông'),
+            ('fire_explosion', false, 'Cháy, nổ'),
+            ('petition', false, 'Khiếu nại, kiến nghị'),
+            ('other', false, 'Khác')
+    ) as categories (category, is_crime, category_label);
 
 -- Every row landed in one table's files, crash replays removed. A crash between landing a file
 -- and committing its offsets lands the range again under another file name; the copy landed first

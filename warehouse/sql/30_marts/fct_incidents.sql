@@ -12,11 +12,19 @@ categories as (
     select * from incident_categories()
 ),
 
+wards as (
+    select * from dim_wards
+),
+
 final as (
     select
         reports.report_id,
         reports.ward_code,
+        wards.ward_name,
+        wards.province_code,
+        wards.province_name,
         reports.category,
+        categories.category_label,
         coalesce(categories.is_crime, false) as is_crime,
         reports.severity,
         reports.channel,
@@ -32,6 +40,7 @@ final as (
         local_date(reports.received_at) as received_on
     from reports
     left join categories on reports.category = categories.category
+    left join wards on reports.ward_code = wards.ward_code
 )
 
 select * from final;
