@@ -52,14 +52,14 @@ def _balance(
     extra = f", {identity}" if spec.identity else ""
     row = con.execute(
         f"""
-        WITH accepted AS (
+        WITH accepted AS MATERIALIZED (
             SELECT DISTINCT source_partition, source_offset{extra}
             FROM read_parquet('{zone.glob(spec.table)}', union_by_name = true)
             WHERE source_topic = $topic
         ),
         rejected AS (
-            SELECT DISTINCT source_partition, source_offset
-            FROM read_parquet('{zone.glob("rejected")}', union_by_name = true)
+            SELECT source_partition, source_offset
+            FROM rejected_offsets
             WHERE source_topic = $topic
         )
         SELECT
@@ -84,6 +84,12 @@ def reconcile(settings: Settings) -> list[TopicBalance]:
     committed = group_offsets(settings, settings.app_id)
     balances = []
     with duckdb.connect() as con:
+        # The rejected files hold every topic's rejections: read them once, not once per topic.
+        con.execute(
+            "CREATE TEMP TABLE rejected_offsets AS "
+            "SELECT DISTINCT source_topic, source_partition, source_offset "
+            f"FROM read_parquet('{zone.glob('rejected')}', union_by_name = true)"
+        )
         for spec in SOURCE_TOPICS:
             partitions = offsets.get(spec.name, {})
             produced = sum(end - start for start, end in partitions.values())
