@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass
 import orjson
 from kafka import KafkaConsumer, KafkaProducer
 
+from antt.settings import Settings
 from pipelines.demo import fresh_platform
-from pipelines.settings import Settings
 from pipelines.worker_process import WorkerProcess
 
 __all__ = ["LatencyReport", "add_arguments", "run"]

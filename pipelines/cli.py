@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 
 __all__ = ["main"]
 

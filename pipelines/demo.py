@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from antt.settings import Settings
 from pipelines.broker import Broker
 from pipelines.reconcile import TopicBalance, format_balances
-from pipelines.settings import Settings
 from pipelines.topics import create_topics
 from pipelines.worker_process import WorkerProcess
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 import duckdb
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from pipelines.topics import group_offsets, topic_offsets
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
 from warehouse.landing.zone import LandingZone

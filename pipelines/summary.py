@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from warehouse import connect, indicator
 from warehouse.api import local_today
 

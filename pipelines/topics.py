@@ -16,8 +16,8 @@ from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError, for_code
 
+from antt.settings import Settings
 from pipelines.broker import BrokerError
-from pipelines.settings import Settings
 from streams.contract.topics import TOPICS, TopicSpec
 
 __all__ = ["create_topics", "group_offsets", "topic_configs", "topic_offsets"]

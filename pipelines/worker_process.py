@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from antt.settings import Settings
 from pipelines.reconcile import TopicBalance, reconcile
-from pipelines.settings import Settings
 
 __all__ = ["WorkerProcess", "settings_env"]
 

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import faust
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
 from streams.population.registry import Resident
 from streams.sink import KafkaRecord

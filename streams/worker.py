@@ -19,7 +19,7 @@ from collections.abc import MutableMapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from streams.cleaning.context import CleanContext, Row
 from streams.contract.topics import TopicSpec
 from streams.population.registry import Resident, apply_update

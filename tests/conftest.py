@@ -15,8 +15,8 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from antt.settings import Settings
 from pipelines.broker import Broker
-from pipelines.settings import Settings
 from pipelines.topics import create_topics
 from streams.contract.topics import TOPICS
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from warehouse.landing.zone import LandingZone
 from warehouse.project import model_files, render
 from warehouse.seeds import provinces_table, wards_table

@@ -29,7 +29,7 @@ from typing import IO
 
 from kafka import KafkaAdminClient
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 
 __all__ = ["Broker", "BrokerError", "BrokerStatus"]
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from pipelines.simulator.config import ICT, SimulationConfig
 from pipelines.simulator.generate import generate
 from pipelines.simulator.publish import TopicCounts, count_messages, publish, report_path

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import orjson
 from tqdm import tqdm
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from pipelines.simulator.config import ICT, SimulationConfig
 from pipelines.simulator.generate import EVENT_TOPICS, Backfill, simulate
 from pipelines.simulator.live import LiveSource

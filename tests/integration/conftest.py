@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from pipelines.worker_process import WorkerProcess
 from tests.integration.kafka_io import Producer
 

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, KafkaProducer
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from tests.factories import encode
 
 

@@ -17,8 +17,8 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
+from antt.settings import Settings
 from pipelines.broker import Broker, BrokerError
-from pipelines.settings import Settings
 from pipelines.topics import create_topics, group_offsets, topic_offsets
 from streams.contract.topics import TOPICS
 

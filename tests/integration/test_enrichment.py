@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from pipelines.worker_process import WorkerProcess
 from streams.cleaning.identity import build_cccd
 from tests import factories as f

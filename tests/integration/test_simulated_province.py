@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
+from antt.settings import Settings
 from pipelines.reconcile import reconcile
-from pipelines.settings import Settings
 from pipelines.simulator import SimulationConfig, publish
 from pipelines.worker_process import WorkerProcess
 

@@ -13,8 +13,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from antt.settings import Settings
 from pipelines.reconcile import reconcile
-from pipelines.settings import Settings
 from pipelines.worker_process import WorkerProcess
 from streams.cleaning.identity import build_cccd
 from tests import factories as f

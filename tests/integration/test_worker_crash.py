@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 import warehouse
+from antt.settings import Settings
 from pipelines.reconcile import reconcile
-from pipelines.settings import Settings
 from pipelines.worker_process import WorkerProcess
 from tests import factories as f
 from tests.integration.kafka_io import Producer

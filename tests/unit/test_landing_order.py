@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from antt.settings import Settings
 from pipelines.reconcile import TopicBalance
-from pipelines.settings import Settings
 from streams.cleaning.reject import Rejection
 from streams.contract.topics import source_topic
 from streams.processing import Outcome

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from streams.cleaning.context import CleanContext, Row
 from streams.cleaning.identity import build_cccd
 from streams.population.registry import Resident, apply_update

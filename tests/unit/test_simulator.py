@@ -26,7 +26,7 @@ import orjson
 import pytest
 from vietnam_provinces import Ward
 
-from pipelines.settings import Settings
+from antt.settings import Settings
 from pipelines.simulator import (
     SimMessage,
     SimulationConfig,

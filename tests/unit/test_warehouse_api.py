@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 import warehouse
-from pipelines.settings import Settings
+from antt.settings import Settings
 from warehouse import INDICATORS, connect, indicator
 from warehouse.api import local_today
 from warehouse.project import SQL_DIR, model_files
