@@ -9,6 +9,7 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,43 @@ def _reset_topics(settings: Settings) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def simulated_warehouse(
+    broker_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """Two and a half years of a simulated province, landed through the real broker and worker.
+
+    Built once per session for the readers of the warehouse (notebooks, dashboards, data-quality
+    suites); tests must only read it. Its landing zone outlives the topics, which later tests reset.
+    """
+    from pipelines.simulator import SimulationConfig, publish
+    from pipelines.worker_process import WorkerProcess
+
+    _reset_topics(broker_settings)
+    settings = broker_settings.model_copy(
+        update={"data_dir": tmp_path_factory.mktemp("simulated"), "app_id": "antt-simulated"}
+    )
+    now = datetime.now(UTC)
+    config = SimulationConfig(
+        seed=2024,
+        days=900,
+        residents_per_ward=20,
+        dirty_share=0.02,
+        end_at=now.replace(minute=0, second=0, microsecond=0),
+        future_anchor=now,
+    )
+    worker = WorkerProcess(settings)
+    worker.start()
+    try:
+        report = publish(settings, config, live_seconds=2, rate=50, progress=False)
+        balances = worker.wait_until_reconciled(timeout_s=300)
+    finally:
+        worker.stop()
+    assert report.send_errors == 0
+    assert all(b.status == "ok" for b in balances), balances
+    return settings
 
 
 @pytest.fixture
