@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["INDICATORS", "IndicatorName", "connect", "indicator"]
+__all__ = ["INDICATORS", "IndicatorName", "PeriodKind", "YearBasis", "connect", "indicator"]
 
 if TYPE_CHECKING:
-    from warehouse.api import INDICATORS, IndicatorName, connect, indicator
+    from warehouse.api import (
+        INDICATORS,
+        IndicatorName,
+        PeriodKind,
+        YearBasis,
+        connect,
+        indicator,
+    )
 
 
 def __getattr__(name: str) -> Any:

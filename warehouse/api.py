@@ -25,6 +25,8 @@ __all__ = [
     "INDICATORS",
     "LOCAL_TZ",
     "IndicatorName",
+    "PeriodKind",
+    "YearBasis",
     "connect",
     "indicator",
     "local_today",
@@ -32,6 +34,7 @@ __all__ = [
 
 IndicatorName = Literal[
     "ind_crime_reduction",
+    "ind_crime_periods",
     "ind_criterion_19_2",
     "ind_project06_coverage",
     "ind_camera_coverage",
@@ -40,11 +43,16 @@ IndicatorName = Literal[
     "ind_incident_compstat",
 ]
 INDICATORS: Final[tuple[IndicatorName, ...]] = get_args(IndicatorName)
+# Reporting years run from 15 December to 14 December (the Ministry's statistics); analysts may ask
+# for calendar years instead.
+YearBasis = Literal["reporting", "calendar"]
+PeriodKind = Literal["month", "quarter", "six_months", "nine_months", "year", "calendar_year"]
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 # Quyết định 926/QĐ-TTg measures crime reduction against 2019.
 DEFAULT_BASELINE_YEAR: Final = 2019
 _YEARLY: Final = frozenset({"ind_crime_reduction", "ind_criterion_19_2", "ind_petition_resolution"})
-_VARIABLES: Final = ("as_of", "baseline_year", "province_code")
+_VARIABLES: Final = ("as_of", "baseline_year", "province_code", "year_basis")
+_DEFAULT_YEAR_BASIS: Final[YearBasis] = "reporting"
 
 
 def local_today() -> dt.date:
@@ -59,8 +67,9 @@ def connect(
 
     The landing zone is ``landing_dir`` or the settings' one; its zero-row seed files are created
     when missing so that every view resolves on an empty zone. The variables ``as_of`` (today's
-    local date), ``baseline_year`` (2019) and ``province_code`` (from the settings) parameterise
-    the indicators: change them with ``SET VARIABLE`` or pass them to :func:`indicator`.
+    local date), ``baseline_year`` (2019), ``province_code`` (from the settings) and ``year_basis``
+    (``'reporting'``: years from 15 December; or ``'calendar'``) parameterise the indicators:
+    change them with ``SET VARIABLE`` or pass them to :func:`indicator`.
     """
     settings = settings if settings is not None else Settings()
     root = Path(landing_dir) if landing_dir is not None else settings.landing_dir
@@ -76,6 +85,7 @@ def connect(
                 "as_of": local_today(),
                 "baseline_year": DEFAULT_BASELINE_YEAR,
                 "province_code": settings.province_code,
+                "year_basis": _DEFAULT_YEAR_BASIS,
             },
         )
         for name, table in (("seed_wards", wards_table()), ("seed_provinces", provinces_table())):
@@ -99,12 +109,16 @@ def indicator(
     year: int | None = None,
     as_of: dt.date | None = None,
     baseline_year: int | None = None,
+    year_basis: YearBasis | None = None,
+    period_kind: PeriodKind | None = None,
 ) -> pl.DataFrame:
     """One indicator view as a polars DataFrame, province row (ward_code NULL) first.
 
-    ``ward`` keeps that ward's rows only and ``year`` that year's (yearly indicators only).
-    ``province``, ``as_of`` and ``baseline_year`` apply to this call: the connection's variables
-    are restored afterwards. Without ``con`` a connection is opened from the default settings.
+    ``ward`` keeps that ward's rows only and ``year`` that year's (yearly indicators only),
+    ``period_kind`` that kind of period's (``ind_crime_periods`` only). ``province``, ``as_of``,
+    ``baseline_year`` and ``year_basis`` (reporting or calendar years, for the yearly indicators)
+    apply to this call: the connection's variables are restored afterwards. Without ``con`` a
+    connection is opened from the default settings.
     """
     if name not in INDICATORS:
         raise ValueError(f"unknown indicator {name!r}; known: {', '.join(INDICATORS)}")
@@ -112,10 +126,27 @@ def indicator(
         raise ValueError(
             f"{name} has no year column; year= applies to {', '.join(sorted(_YEARLY))}"
         )
+    if period_kind is not None and name != "ind_crime_periods":
+        raise ValueError(
+            f"{name} has no period_kind column; period_kind= applies to ind_crime_periods"
+        )
+    if period_kind is not None and period_kind not in get_args(PeriodKind):
+        raise ValueError(
+            f"unknown period_kind {period_kind!r}; known: {', '.join(get_args(PeriodKind))}"
+        )
+    if year_basis is not None and year_basis not in get_args(YearBasis):
+        raise ValueError(
+            f"unknown year_basis {year_basis!r}; known: {', '.join(get_args(YearBasis))}"
+        )
     if isinstance(as_of, dt.datetime):
         raise TypeError("as_of is a local calendar date, not a datetime")
-    overrides = {"as_of": as_of, "baseline_year": baseline_year, "province_code": province}
-    filters = {"ward_code": ward, "year": year}
+    overrides = {
+        "as_of": as_of,
+        "baseline_year": baseline_year,
+        "province_code": province,
+        "year_basis": year_basis,
+    }
+    filters = {"ward_code": ward, "year": year, "period_kind": period_kind}
     connection = con if con is not None else connect()
     try:
         saved = _get_variables(connection)

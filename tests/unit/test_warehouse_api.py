@@ -45,6 +45,7 @@ def test_connect_on_an_empty_landing_zone(
     assert scalar(con, "SELECT getvariable('as_of')") == local_today()
     assert scalar(con, "SELECT getvariable('baseline_year')") == 2019
     assert scalar(con, "SELECT getvariable('province_code')") == 92
+    assert scalar(con, "SELECT getvariable('year_basis')") == "reporting"
     assert scalar(con, "SELECT current_setting('TimeZone')") == "Asia/Ho_Chi_Minh"
     # Every view resolves with no data at all.
     for name in INDICATORS:
@@ -114,8 +115,15 @@ def test_indicator_without_a_connection_uses_the_settings(
 
 
 def test_warehouse_exports() -> None:
-    assert sorted(warehouse.__all__) == ["INDICATORS", "IndicatorName", "connect", "indicator"]
-    assert len(INDICATORS) == 7
+    assert sorted(warehouse.__all__) == [
+        "INDICATORS",
+        "IndicatorName",
+        "PeriodKind",
+        "YearBasis",
+        "connect",
+        "indicator",
+    ]
+    assert len(INDICATORS) == 8
     with pytest.raises(AttributeError):
         _ = warehouse.nope
 

@@ -80,6 +80,7 @@ TABLES: Final[dict[str, pa.Schema]] = {
         ("deaths", pa.int32()),
         ("injuries", pa.int32()),
         ("is_mass_petition", pa.bool_()),
+        ("solved_at", UTC_TS),  # when the police solved the crime (khám phá); NULL until then
     ),
     "population_updates": _schema(
         ("event_id", pa.string()),

@@ -75,3 +75,132 @@ create or replace macro landed_rows(files) as table
         partition by source_topic, source_partition, source_offset
         order by landed_at, load_id
     ) = 1;
+
+-- The reporting year of a local date. The Ministry of Public Security reports a year from 15
+-- December to 14 December ("năm 2020 (từ ngày 15/12/2019 đến ngày 14/12/2020)"), so 15 December
+-- already belongs to the next year.
+create or replace macro reporting_year(d) as
+    year(d) + case when month(d) = 12 and day(d) >= 15 then 1 else 0 end;
+
+-- The year a yearly indicator puts a local date in: the reporting year unless the session asks for
+-- calendar years (SET VARIABLE year_basis = 'calendar').
+create or replace macro basis_year(d) as
+    case when getvariable('year_basis') = 'calendar' then year(d) else reporting_year(d) end;
+
+-- The kind of year periods the yearly indicators use under the session's year_basis.
+create or replace macro basis_year_kind() as
+    case when getvariable('year_basis') = 'calendar' then 'calendar_year' else 'year' end;
+
+-- Every reporting period of years first_year..last_year, the one definition of the police's
+-- periods: month M of year Y runs from the 15th of the month before to the 14th of M (month 1 from
+-- 15/12/(Y-1)); quarter Q is months 3Q-2..3Q; 6 and 9 months run from the start of the reporting
+-- year to 14 June and 14 September; the year ends on 14 December; calendar years stay available.
+-- period_end is the nominal last day; labels are written as the Ministry's reports write them.
+create or replace macro reporting_periods(first_year, last_year) as table
+    with years as (
+        select unnest(range(first_year, last_year + 1))::integer as period_year
+    ),
+
+    spans as (
+        select
+            'month' as period_kind,
+            years.period_year,
+            months.n as period_number,
+            cast(make_date(years.period_year, months.n, 15) - interval 1 month as date)
+                as period_start,
+            make_date(years.period_year, months.n, 14) as period_end,
+            format('tháng {}/{}', months.n, years.period_year) as period_name
+        from years
+        cross join (select unnest(range(1, 13))::integer as n) as months
+        union all
+        select
+            'quarter',
+            years.period_year,
+            quarters.n,
+            cast(make_date(years.period_year, 3 * quarters.n - 2, 15) - interval 1 month as date),
+            make_date(years.period_year, 3 * quarters.n, 14),
+            format('quý {}/{}', quarters.n, years.period_year)
+        from years
+        cross join (select unnest(range(1, 5))::integer as n) as quarters
+        union all
+        select
+            'six_months',
+            period_year,
+            null,
+            make_date(period_year - 1, 12, 15),
+            make_date(period_year, 6, 14),
+            format('6 tháng năm {}', period_year)
+        from years
+        union all
+        select
+            'nine_months',
+            period_year,
+            null,
+            make_date(period_year - 1, 12, 15),
+            make_date(period_year, 9, 14),
+            format('9 tháng năm {}', period_year)
+        from years
+        union all
+        select
+            'year',
+            period_year,
+            null,
+            make_date(period_year - 1, 12, 15),
+            make_date(period_year, 12, 14),
+            format('năm {}', period_year)
+        from years
+        union all
+        select
+            'calendar_year',
+            period_year,
+            null,
+            make_date(period_year, 1, 1),
+            make_date(period_year, 12, 31),
+            format('năm dương lịch {}', period_year)
+        from years
+    )
+
+    select
+        period_kind,
+        period_year,
+        period_number,
+        period_start,
+        period_end,
+        format(
+            '{} (từ {} đến {})',
+            period_name,
+            strftime(period_start, '%d/%m/%Y'),
+            strftime(period_end, '%d/%m/%Y')
+        ) as period_label
+    from spans;
+
+-- The same dates one year earlier, for "so với cùng kỳ": 29 February falls back to 28 February.
+create or replace macro year_earlier(d) as
+    cast(d - interval 1 year as date);
+
+-- Where each person lived and when, from a relation of population updates (pass the name of a
+-- CTE, so that the caller's one scan of the landed files is used): one row per placement change
+-- ('registered', 'moved' or 'removed') in force from valid_from (its local date) until valid_until
+-- (the next change's local date, exclusive; NULL while in force). Changes apply in the order they
+-- occurred (then by offset), so of two changes on one day the later wins and the earlier's span is
+-- empty. A person lives in ward_code on day d when valid_from <= d < valid_until and change_type
+-- is not 'removed'.
+create or replace macro residencies(updates) as table
+    select
+        person_key,
+        change_type,
+        ward_code,
+        residence_type,
+        local_date(occurred_at) as valid_from,
+        lead(local_date(occurred_at)) over (
+            partition by person_key
+            order by occurred_at, source_offset, source_partition
+        ) as valid_until
+    from query_table(updates)
+    where change_type in ('registered', 'moved', 'removed');
+
+-- Whether a residency span holds on a day.
+create or replace macro lives_there_on(change_type, valid_from, valid_until, on_date) as
+    change_type <> 'removed'
+    and valid_from <= on_date
+    and (valid_until is null or valid_until > on_date);

@@ -22,6 +22,7 @@ final as (
         occurred_at,
         received_at,
         updated_at,
+        solved_at,
         source_topic,
         source_partition,
         source_offset,

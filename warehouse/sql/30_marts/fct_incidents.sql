@@ -2,7 +2,8 @@
 -- grain: one row per report
 -- key: report_id
 -- A dismissed report was found unfounded: indicators that count incidents leave it out, while
--- petition figures keep it as a received petition.
+-- petition figures keep it as a received petition. A crime is solved (khám phá) from solved_on on;
+-- the latest version of the report says whether and when.
 create or replace view fct_incidents as
 with reports as (
     select * from stg_incident_reports
@@ -36,8 +37,10 @@ final as (
         reports.occurred_at,
         reports.received_at,
         reports.updated_at,
+        reports.solved_at,
         local_date(reports.occurred_at) as occurred_on,
-        local_date(reports.received_at) as received_on
+        local_date(reports.received_at) as received_on,
+        local_date(reports.solved_at) as solved_on
     from reports
     left join categories on reports.category = categories.category
     left join wards on reports.ward_code = wards.ward_code

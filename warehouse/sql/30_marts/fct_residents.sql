@@ -4,7 +4,8 @@
 -- key: person_key
 -- Only changes that occurred on or before as_of (local date) count. A person lives in the ward of
 -- their latest 'registered' or 'moved' change, permanent or temporary alike, unless a later
--- 'removed' ends the residency; an ID card or VNeID account obtained earlier, anywhere, counts.
+-- 'removed' ends the residency (the residencies macro, which also counts residents on other days);
+-- an ID card or VNeID account obtained earlier, anywhere, counts.
 -- Age is taken on as_of, from the latest birth date the registry gave.
 create or replace view fct_residents as
 -- Materialized: scanned once, so every row of this query sees the same landed files.
@@ -17,15 +18,10 @@ with updates as materialized (
 placements as (
     select
         person_key,
-        change_type,
         ward_code,
         residence_type
-    from updates
-    where change_type in ('registered', 'moved', 'removed')
-    qualify row_number() over (
-        partition by person_key
-        order by occurred_at desc, source_offset desc, source_partition desc
-    ) = 1
+    from residencies(updates)
+    where lives_there_on(change_type, valid_from, valid_until, getvariable('as_of'))
 ),
 
 people as (
@@ -53,7 +49,6 @@ final as (
         coalesce(people.vneid_level >= 2, false) as has_vneid_level2
     from placements
     inner join people on placements.person_key = people.person_key
-    where placements.change_type <> 'removed'
 )
 
 select * from final;
