@@ -114,6 +114,7 @@ def report(
     status: str = "received",
     severity: str | None = None,
     is_mass_petition: bool = False,
+    solved: str | None = None,
 ) -> dict[str, Any]:
     occurred_at = local(occurred)
     received_at = local(received) if received else occurred_at + timedelta(hours=1)
@@ -130,6 +131,7 @@ def report(
         "deaths": 0,
         "injuries": 0,
         "is_mass_petition": is_mass_petition,
+        "solved_at": local(solved) if solved else None,
     }
 
 
