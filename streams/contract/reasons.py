@@ -26,6 +26,7 @@ ReasonCode = Literal[
     "unknown_ward",
     "unknown_camera",
     "unknown_facility",
+    "solved_before_occurred",
 ]
 
 REASONS: Final[dict[ReasonCode, str]] = {
@@ -45,4 +46,5 @@ REASONS: Final[dict[ReasonCode, str]] = {
     "unknown_ward": "the ward code is not a current (post-July-2025) ward",
     "unknown_camera": "the camera id is not on ref.cameras",
     "unknown_facility": "the facility id is not on ref.facilities",
+    "solved_before_occurred": "an incident report's solved_at is earlier than its occurred_at",
 }
