@@ -18,6 +18,7 @@ from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError, fo
 
 from antt.settings import Settings
 from pipelines.broker import BrokerError
+from streams.contract.limits import DEADLETTER_MAX_BYTES, SOURCE_MAX_BYTES
 from streams.contract.topics import TOPICS, TopicSpec
 
 __all__ = ["create_topics", "group_offsets", "topic_configs", "topic_offsets"]
@@ -25,6 +26,9 @@ __all__ = ["create_topics", "group_offsets", "topic_configs", "topic_offsets"]
 log = logging.getLogger(__name__)
 
 _TIMEOUT_MS = 30_000
+# Events are judged "in the future" against their record timestamp (streams/cleaning/context.py),
+# which producers set: the broker refuses one more than this ahead of its own clock.
+_RECORD_AHEAD_MAX_MS = 60 * 60 * 1000
 
 
 def topic_configs(spec: TopicSpec) -> dict[str, str]:
@@ -39,6 +43,11 @@ def topic_configs(spec: TopicSpec) -> dict[str, str]:
         # land. Nothing is aged out: dead letters and alerts are the audit trail, and the source
         # topics are what a rebuilt warehouse is replayed from.
         configs["retention.ms"] = "-1"
+    if spec.is_source:
+        configs["max.message.bytes"] = str(SOURCE_MAX_BYTES)
+        configs["message.timestamp.after.max.ms"] = str(_RECORD_AHEAD_MAX_MS)
+    elif spec.name == "deadletter":
+        configs["max.message.bytes"] = str(DEADLETTER_MAX_BYTES)
     return configs
 
 

@@ -103,7 +103,7 @@ def message(
     key: bytes | None = None,
     offset: int = 0,
     partition: int = 0,
-    received_at: datetime = NOW + timedelta(minutes=1),
+    received_at: datetime = NOW + timedelta(minutes=20),  # after every default event time
 ) -> Message:
     """A Message as the worker would see it, for broker-free tests."""
     if isinstance(event, dict):

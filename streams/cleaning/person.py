@@ -43,10 +43,10 @@ def clean_person_id(
     number = _SEPARATORS.sub("", raw).upper()
     if id_type == "passport":
         if not _PASSPORT.match(number):
-            raise Reject("invalid_id_number", f"passport number {raw!r} is not 5-20 letters/digits")
+            raise Reject("invalid_id_number", "a passport number is not 5-20 letters and digits")
         return PersonId("passport", number, False, None)
     if not number.isdigit() or not number.isascii():
-        raise Reject("invalid_id_number", f"ID number {raw!r} has characters other than digits")
+        raise Reject("invalid_id_number", "the ID number has characters other than digits")
     if len(number) == 9:
         return PersonId("cmnd", number, True, None)
     if len(number) != 12:
@@ -58,13 +58,10 @@ def clean_person_id(
     if cccd is None:
         raise Reject(
             "invalid_id_number",
-            f"CCCD starts with {number[:3]}, which is not one of the 63 province codes",
+            "the CCCD's first three digits are not one of the 63 province codes",
         )
     if birth_date is not None and birth_date.year != cccd.birth_year:
-        raise Reject(
-            "id_number_mismatch",
-            f"CCCD digits 4-6 say born {cccd.birth_year}, the record says {birth_date.year}",
-        )
+        raise Reject("id_number_mismatch", "the CCCD's digits 4-6 contradict the year of birth")
     if sex is not None and sex != cccd.sex:
-        raise Reject("id_number_mismatch", f"CCCD digit 4 says {cccd.sex}, the record says {sex}")
+        raise Reject("id_number_mismatch", "the CCCD's digit 4 contradicts the stated sex")
     return PersonId("cccd", number, False, cccd.birth_province_code)

@@ -20,6 +20,9 @@ PlateStatus = Literal["absent", "readable", "unreadable"]
 _AS_DIGIT: Final = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "B": "8",
                                   "S": "5", "Z": "2", "G": "6"})  # fmt: skip
 _AS_LETTER: Final = str.maketrans({"0": "D", "8": "B", "1": "T", "5": "S", "2": "Z", "6": "G"})
+# The series' second character is a letter or a digit; I and O are never issued in civilian
+# series, so there they can only be the camera's reading of 1 and 0.
+_NEVER_ISSUED: Final = str.maketrans({"I": "1", "O": "0"})
 _SHAPE: Final = re.compile(r"^\d{2}[A-Z][A-Z0-9]?\d{4,5}$")
 # Locality numbers 10-99 are issued except these (not assigned to any locality).
 _UNASSIGNED: Final = frozenset({10, 13, 39, 42, 44, 45, 46, 87, 91, 96})
@@ -66,7 +69,7 @@ def read_plate(raw: str | None, vehicle_type: str | None = None) -> Plate:
     candidate = (
         chars[:2].translate(_AS_DIGIT)
         + chars[2].translate(_AS_LETTER)
-        + chars[3 : 2 + series_len]
+        + chars[3 : 2 + series_len].translate(_NEVER_ISSUED)
         + chars[2 + series_len :].translate(_AS_DIGIT)
     )
     locality, series, number = (

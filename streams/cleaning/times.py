@@ -8,7 +8,9 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "EARLIEST",
     "FUTURE_TOLERANCE",
+    "LATEST",
     "LOCAL_TZ",
     "is_future",
     "local_date",
@@ -19,6 +21,11 @@ __all__ = [
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 # Clocks on cameras and phones drift; beyond this a timestamp is an error, not drift.
 FUTURE_TOLERANCE: Final = timedelta(minutes=5)
+# The calendar the platform reads: nobody alive was born before 1900, and nothing the sources
+# report lies beyond 2199. Outside it a date is a fault of the source, and instants near the ends
+# of Python's calendar (year 1 with a positive offset) cannot even be converted to UTC.
+EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(2200, 1, 1, tzinfo=UTC)
 
 _ISO_DATE: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _VN_DATE: Final = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -28,7 +35,7 @@ _TIMESTAMP: Final = re.compile(
 
 
 def parse_date(raw: str) -> date | None:
-    """A calendar date from YYYY-MM-DD or DD/MM/YYYY; None when neither or no such day."""
+    """A date from YYYY-MM-DD or DD/MM/YYYY; None when neither, no such day or out of range."""
     text = raw.strip()
     if match := _ISO_DATE.match(text):
         year, month, day = (int(g) for g in match.groups())
@@ -37,13 +44,14 @@ def parse_date(raw: str) -> date | None:
     else:
         return None
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError:
         return None
+    return parsed if EARLIEST.date() <= parsed < LATEST.date() else None
 
 
 def parse_timestamp(raw: str) -> datetime | None:
-    """An aware UTC instant from RFC 3339; without an offset the time is Vietnamese local time."""
+    """A UTC instant from RFC 3339 (offset-less: local time); None outside the calendar read."""
     text = raw.strip()
     if not _TIMESTAMP.match(text):
         return None
@@ -51,11 +59,12 @@ def parse_timestamp(raw: str) -> datetime | None:
     text = re.sub(r"(\.\d{6})\d+", r"\1", text)
     try:
         parsed = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=LOCAL_TZ)
+        instant = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=LOCAL_TZ)
-    return parsed.astimezone(UTC)
+    return instant if EARLIEST <= instant < LATEST else None
 
 
 def is_future(instant: datetime, now: datetime) -> bool:

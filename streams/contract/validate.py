@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 import fastjsonschema
 import orjson
@@ -16,6 +17,15 @@ from streams.contract.topics import TopicName
 __all__ = ["load_schema", "parse_event"]
 
 Validator = Any  # fastjsonschema compiles to a plain callable without type hints
+
+# Every JSON string, so that a colon after one marks an object key and a colon inside one does not.
+_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"\s*(:?)')
+# fastjsonschema's messages for these rules quote the schema, never the value; the others (for
+# example additionalProperties) may name a producer's own keys, which can be anything.
+_QUOTABLE_RULES: Final = frozenset(
+    {"type", "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum", "maximum",
+     "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "multipleOf"}
+)  # fmt: skip
 
 
 @cache
@@ -31,6 +41,41 @@ def _validator(topic: TopicName) -> Validator:
     return fastjsonschema.compile(load_schema(topic))
 
 
+def _keys(document: bytes) -> int:
+    """How many object keys a valid JSON document spells out."""
+    return _STRING.findall(document).count(b":")
+
+
+def _has_nul(value: Any) -> bool:
+    # Iterative: orjson accepts nesting deeper than Python's recursion limit.
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def _contract_violation(exc: fastjsonschema.JsonSchemaValueException) -> Reject:
+    field = (exc.name or "data").removeprefix("data").lstrip(".") or "the event"
+    if exc.rule == "required" and isinstance(exc.value, dict):
+        absent = [name for name in exc.rule_definition if name not in exc.value]
+        return Reject("missing_field", f"{field}: {', '.join(absent)} absent")
+    if exc.value is None and exc.rule in ("type", "enum", "const"):
+        return Reject("missing_field", f"{field} is null")
+    # Messages land in an analyst-facing table: they name the field and rule, never the value.
+    if exc.rule in _QUOTABLE_RULES:
+        detail = exc.message.removeprefix(exc.name or "").strip()
+        return Reject("invalid_field", f"{field} {detail}")
+    return Reject("invalid_field", f"{field} breaks the contract's {exc.rule} rule")
+
+
 def parse_event(topic: TopicName, value: bytes | None) -> dict[str, Any]:
     """The event as a dict, or a Reject naming the first contract violation."""
     if value is None:
@@ -38,22 +83,24 @@ def parse_event(topic: TopicName, value: bytes | None) -> dict[str, Any]:
     try:
         event = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
+        # orjson's messages give the position, never the content.
         raise Reject("malformed_json", f"not valid UTF-8 JSON: {exc}") from None
     if not isinstance(event, dict):
         raise Reject("not_an_object", f"expected a JSON object, got {type(event).__name__}")
-    if event.get("schema_version") != 1:
+    # RFC 8259 leaves duplicate keys to the parser, which keeps the last: a producer could send
+    # schema_version 2 and then 1. The re-encoded event has one key per member.
+    if _keys(value) != _keys(orjson.dumps(event)):
+        raise Reject("malformed_json", "an object has the same key twice")
+    if b"\\u0000" in value and _has_nul(event):
+        raise Reject("invalid_field", "a string contains a NUL character")
+    version = event.get("schema_version")
+    if type(version) is not int or version != 1:  # true == 1 in Python, not in the contract
         raise Reject(
             "unsupported_schema_version",
-            f"schema_version is {event.get('schema_version')!r}; this platform reads version 1",
+            "schema_version is missing or not the integer 1; this platform reads version 1",
         )
     try:
         _validator(topic)(event)
     except fastjsonschema.JsonSchemaValueException as exc:
-        field = (exc.name or "data").removeprefix("data").lstrip(".") or "the event"
-        missing = exc.rule == "required" or (
-            exc.value is None and exc.rule in ("type", "enum", "const")
-        )
-        if missing:
-            raise Reject("missing_field", f"{field}: {exc.message}") from None
-        raise Reject("invalid_field", f"{field}: {exc.message}") from None
+        raise _contract_violation(exc) from None
     return event

@@ -49,11 +49,15 @@ def clean_watch_entry(event: dict[str, Any], received_at: datetime, ctx: CleanCo
     if event["kind"] == "plate":
         plate = read_plate(value)
         if plate.compact is None:
-            raise Reject("invalid_field", f"watchlist plate {value!r} cannot be read as a plate")
+            raise Reject("invalid_field", "value cannot be read as a licence plate")
         value_key = ctx.pseudonymise("plate", plate.compact)
     else:
-        digits = value.replace(" ", "").isdigit()
-        person = clean_person_id(value, None if digits else "passport", None, None)
+        # The stated type decides, as the document type does for a lodging guest; without one
+        # (producers of before) an all-digit value is read as a Vietnamese ID number.
+        id_type = event.get("id_type")
+        if id_type is None and not value.replace(" ", "").isdigit():
+            id_type = "passport"
+        person = clean_person_id(value, id_type, None, None)
         value_key = ctx.pseudonymise("person", person.key_material)
     return {
         "entry_id": event["entry_id"],

@@ -169,3 +169,58 @@ def test_lodging_notification_deadline(starts_local: str, deadline_utc: datetime
     starts = parse_timestamp(starts_local)
     assert starts is not None
     assert notification_deadline(starts) == deadline_utc
+
+
+# I and O are never issued in civilian series: wherever a digit can stand they are the camera's
+# reading of 1 and 0, in the locality, the series' second character and every digit of the number.
+@pytest.mark.parametrize(
+    ("raw", "vehicle", "position"),
+    [
+        ("O9-X1 234.56", None, "locality 1"),
+        ("5O-X1 234.56", None, "locality 2"),
+        ("59-XI 234.56", None, "series 2"),
+        ("59-XI 234.56", "motorbike", "series 2"),
+        ("59X I23456", None, "series 2, no separators"),
+        ("59-X1 I34.56", None, "number 1"),
+        ("59-X1 2I4.56", None, "number 2"),
+        ("59-X1 23I.56", None, "number 3"),
+        ("59-X1 234.I6", None, "number 4"),
+        ("59-X1 234.5I", None, "number 5"),
+    ],
+)
+def test_never_issued_letters_read_as_digits_in_every_position(
+    raw: str, vehicle: str | None, position: str
+) -> None:
+    expected = raw.replace("I", "1").replace("O", "0")
+    assert read_plate(raw, vehicle).compact == read_plate(expected, vehicle).compact, position
+    assert read_plate(raw, vehicle).status == "readable"
+
+
+def test_a_series_letter_o_is_read_as_zero_where_a_digit_can_stand() -> None:
+    assert read_plate("59-XO 234.56").compact == "59X023456"
+    # The first series character is always a letter: there nothing is turned into a digit.
+    assert read_plate("59-B1 234.56").compact == "59B123456"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0001-01-01T00:00:00+07:00",  # year 1 with a positive offset: no UTC instant exists
+        "9999-12-31T23:59:59-05:00",  # year 9999 with a negative one: past datetime.max
+        "0001-01-01T03:00:00",  # offset-less, so local time: before year 1 in UTC
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T00:00:00Z",
+        "1899-12-31T23:59:59Z",
+        "2200-01-01T00:00:00Z",
+        "2024-02-30T10:00:00+07:00",
+    ],
+)
+def test_timestamps_outside_the_calendar_read_are_unreadable(raw: str) -> None:
+    assert parse_timestamp(raw) is None
+
+
+def test_the_calendar_read_runs_from_1900_to_2199() -> None:
+    assert parse_timestamp("1900-01-01T00:00:00Z") == datetime(1900, 1, 1, tzinfo=UTC)
+    assert parse_timestamp("2199-12-31T16:59:59Z") == datetime(2199, 12, 31, 16, 59, 59, tzinfo=UTC)
+    assert parse_date("31/12/1900") == date(1900, 12, 31)
+    assert [parse_date(raw) for raw in ("30/02/2024", "0001-01-01", "9999-12-31")] == [None] * 3
