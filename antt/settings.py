@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEMO_PSEUDONYM_KEY", "Settings"]
@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     controller_port: int = Field(default=19093, ge=1, le=65535)
     kafka_version: str = "3.9.1"
     kafka_heap: str = "768m"
+    # A cluster runs one JVM per node on the same machine: each gets less heap than a lone node.
+    kafka_node_heap: str = "512m"
+    # Node n (1-based) listens on kafka_port + 2(n-1) and controller_port + 2(n-1).
+    nodes: int = Field(default=1, ge=1, le=5)
+    # SASL_PLAINTEXT with SCRAM-SHA-512 and ACLs; the client principal and its password file.
+    # Without a password file, a client reads <data_dir>/broker/secrets/<username>.password,
+    # which `antt broker start --secure` creates.
+    kafka_secure: bool = False
+    kafka_username: str | None = None
+    kafka_password_file: Path | None = None
     partitions: int = Field(default=3, ge=1)
     replication: int = Field(default=1, ge=1)
 
@@ -46,10 +56,31 @@ class Settings(BaseSettings):
 
     batch_max: int = Field(default=2000, ge=1)
     batch_within_s: float = Field(default=0.5, gt=0)
+    # How long a batch may wait for the reference topics to be read to their end (broker away)
+    # before the worker gives up and exits 75, to be restarted by its supervisor.
+    reference_timeout_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _ports_fit(self) -> Settings:
+        ports = [port for pair in self.node_ports for port in pair]
+        if len(set(ports)) != len(ports) or max(ports) > 65535:
+            raise ValueError(f"the {self.nodes} node(s) need distinct ports <= 65535, got {ports}")
+        return self
+
+    @property
+    def node_ports(self) -> tuple[tuple[int, int], ...]:
+        """(client port, controller port) of each node, node 1 first."""
+        return tuple(
+            (self.kafka_port + 2 * n, self.controller_port + 2 * n) for n in range(self.nodes)
+        )
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"{self.kafka_host}:{self.kafka_port}"
+        return ",".join(f"{self.kafka_host}:{port}" for port, _ in self.node_ports)
+
+    @property
+    def kafka_secrets_dir(self) -> Path:
+        return self.broker_dir / "secrets"
 
     @property
     def broker_dir(self) -> Path:

@@ -4,10 +4,14 @@ Agents take batches with ``stream.take_events``, which acknowledges a batch's ev
 the loop body returns, so Kafka offsets are committed after the batch is durable.
 
 A second agent on ``population.updates`` keeps the population registry, a Faust global table in
-RocksDB under ``Settings.worker_state_dir`` whose changelog topic is the durable copy: a worker
-with an empty state folder rebuilds it from there before its agents take any event. It is global
-because check-ins look guests up by pseudonym, and a worker's lodging partitions say nothing
-about which population partitions hold its guests.
+RocksDB under the process's own slot of ``Settings.worker_state_dir`` whose changelog topic is the
+durable copy: a worker with an empty state folder rebuilds it from there before its agents take
+any event. It is global because check-ins look guests up by pseudonym, and a worker's lodging
+partitions say nothing about which population partitions hold its guests.
+
+A task follows every partition of the ref.* topics into the process's reference store, whichever
+partitions the group gives its agents (``streams.reference.follower``). Any failure in an agent
+or that task ends the process with exit 75 (``streams.failure``).
 """
 
 from __future__ import annotations
@@ -20,9 +24,16 @@ from typing import Any, cast
 import faust
 
 from antt.settings import Settings
+from streams.contexts import ContextFactory
+from streams.contract.limits import DEADLETTER_MAX_BYTES
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
+from streams.failure import step
+from streams.population.keeper import RegistryKeeper
 from streams.population.registry import Resident
+from streams.reference.follower import ReferenceFollower
+from streams.reference.store import ReferenceStore
 from streams.sink import KafkaRecord
+from streams.state_slot import claim_state_slot
 from streams.worker import BatchWorker, message_from_faust
 
 __all__ = ["create_app"]
@@ -39,13 +50,16 @@ def _raw_topic(app: faust.App, name: str) -> Any:
 
 def create_app(settings: Settings) -> faust.App:
     """A Faust app wired to the broker, with an agent for every source topic."""
+    # A folder of its own: a second worker on this machine would block on RocksDB's lock.
+    slot = claim_state_slot(settings.worker_state_dir)
+    log.info("worker state folder: %s", slot.path)
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.bootstrap_servers}",
         # App-wide, not on the table: Faust ignores a table's own "rocksdb://" (a URL with only a
         # scheme is falsy) and would silently keep the registry in memory.
         store="rocksdb://",
-        datadir=str(settings.worker_state_dir),
+        datadir=str(slot.path),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         consumer_auto_offset_reset="earliest",
@@ -55,6 +69,8 @@ def create_app(settings: Settings) -> faust.App:
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
         producer_acks=-1,
+        # A dead letter of the largest message a source topic accepts must still be sendable.
+        producer_max_request_size=DEADLETTER_MAX_BYTES,
         web_enabled=False,
     )
     outputs = {name: _raw_topic(app, name) for name in ("deadletter", "alerts")}
@@ -67,13 +83,26 @@ def create_app(settings: Settings) -> faust.App:
         await asyncio.gather(*pending)
 
     registry = app.GlobalTable("population_registry", key_type=str, value_type=Resident)
-    worker = BatchWorker(settings, send, registry)
+    store = ReferenceStore()
+    contexts = ContextFactory(settings, store, registry)
+    follower = ReferenceFollower(
+        settings.bootstrap_servers, store, contexts, settings.reference_timeout_s
+    )
+    worker = BatchWorker(settings, send, contexts, follower)
+    keeper = RegistryKeeper(registry, contexts)
     for spec in SOURCE_TOPICS:
         _add_agent(app, worker, spec)
-    _add_registry_agent(app, worker)
+    _add_registry_agent(app, keeper)
+
+    async def follow_references() -> None:
+        with step("ref.*", "follow the reference topics"):
+            await follower.run()
+
+    app.task(follow_references)
 
     async def report_progress() -> None:
-        log.info("progress: %s", worker.progress_line())
+        registry = f"; registry: {keeper.registered} updates applied" if keeper.registered else ""
+        log.info("progress: %s%s", worker.progress_line(), registry)
 
     # Registered by call rather than as a decorator: ``App.timer`` returns a bare ``Callable``.
     app.timer(interval=10.0)(report_progress)
@@ -88,20 +117,24 @@ def _add_agent(app: faust.App, worker: BatchWorker, spec: TopicSpec) -> None:
         batches = cast("faust.Stream[bytes]", stream).take_events(
             worker.settings.batch_max, within=worker.settings.batch_within_s
         )
-        async for events in batches:
-            await worker.handle(spec, [message_from_faust(e) for e in events])
+        # Faust restarts an agent whose loop raised, and the restarted one lands nothing: any
+        # failure, in a batch or in taking one, ends the process instead (streams.failure).
+        with step(spec.name, "take a batch"):
+            async for events in batches:
+                await worker.handle(spec, [message_from_faust(e) for e in events])
 
     agent.__name__ = f"land_{spec.table}"
     app.agent(_raw_topic(app, spec.name), name=agent.__name__)(agent)
 
 
-def _add_registry_agent(app: faust.App, worker: BatchWorker) -> None:
+def _add_registry_agent(app: faust.App, keeper: RegistryKeeper) -> None:
     # Event by event rather than in batches: a table write goes to the changelog partition of
     # the event being processed, and only plain stream iteration tells Faust which event that is.
     # Nothing is lost between the two agents: Faust commits an offset only when every agent on
     # the topic has acknowledged it, and flushes the changelog writes before it commits.
     async def build_registry(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            worker.register(message_from_faust(event))
+        with step("population.updates", "update the registry"):
+            async for event in stream.events():
+                keeper.register(message_from_faust(event))
 
     app.agent(_raw_topic(app, "population.updates"), name="build_registry")(build_registry)

@@ -61,6 +61,10 @@ def test_lander_remembers_how_far_each_partition_landed(tmp_path: Path) -> None:
         (TopicBalance("t", 10, 7, 2, 0, 0, 0), "mismatch"),
         (TopicBalance("t", 10, 7, 2, 0, 0, 1), "lagging"),
         (TopicBalance("t", 10, 7, 2, 1, 1, 0), "mismatch"),
+        # An offset the group committed but nobody landed is lost, however much is still lagging.
+        (TopicBalance("t", 10, 6, 2, 0, 0, 1, unlanded=1), "mismatch"),
+        # More landed than Kafka holds: offsets from another incarnation of the topic.
+        (TopicBalance("t", 10, 9, 2, 0, 0, 1), "mismatch"),
     ],
 )
 def test_reconcile_status(balance: TopicBalance, status: str) -> None:

@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from antt.settings import Settings
 from streams.cleaning.context import CleanContext, Row
 from streams.cleaning.identity import build_cccd
+from streams.contexts import ContextFactory
+from streams.population.keeper import RegistryKeeper
 from streams.population.registry import Resident, apply_update
 from streams.processing import clean_message
 from streams.pseudonym import Pseudonymiser
 from streams.reference.models import FacilityRef
+from streams.reference.store import ReferenceStore
 from streams.reference.wards import ward_provinces
-from streams.sink import KafkaRecord
-from streams.worker import BatchWorker
 from tests import factories as f
 
 PSEUDO = Pseudonymiser(b"unit-test-key-0123456789")
@@ -157,20 +158,19 @@ def test_guests_from_elsewhere_or_unknown_are_visitors() -> None:
     assert _home(_checkin_row(registry, guest=passport)) == (None, None, True)
 
 
-async def _send(topic: str, records: Sequence[KafkaRecord]) -> None:
-    raise AssertionError("registering sends nothing")
-
-
-def test_the_worker_registers_accepted_updates_only(tmp_path: Path) -> None:
+def test_the_keeper_registers_accepted_updates_only(tmp_path: Path) -> None:
     residents: dict[str, Resident] = {}
-    worker = BatchWorker(Settings(data_dir=tmp_path, demo_mode=True), _send, residents)
-    key = worker.pseudonymise("person", f"VN:{f.CCCD}")
-    worker.register(f.message("population.updates", f.population("pop-1")))
-    worker.register(f.message("population.updates", f.population("pop-2", ward_code="99999")))
+    contexts = ContextFactory(
+        Settings(data_dir=tmp_path, demo_mode=True), ReferenceStore(), residents
+    )
+    keeper = RegistryKeeper(residents, contexts)
+    key = contexts.pseudonymise("person", f"VN:{f.CCCD}")
+    keeper.register(f.message("population.updates", f.population("pop-1")))
+    keeper.register(f.message("population.updates", f.population("pop-2", ward_code="99999")))
     assert list(residents) == [key]
     assert _place(residents[key]) == (f.WARD, "permanent")
     other = build_cccd(92, 1990, "female", 77)
     person = {**f.population()["person"], "id_number": other, "date_of_birth": "1990-01-01",
               "sex": "female"}  # fmt: skip
-    worker.register(f.message("population.updates", f.population("pop-3", person=person)))
-    assert len(residents) == 2 and worker.registered == 2
+    keeper.register(f.message("population.updates", f.population("pop-3", person=person)))
+    assert len(residents) == 2 and keeper.registered == 2

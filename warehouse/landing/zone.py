@@ -8,10 +8,14 @@ rename, and the accepted file of a batch is written last and always (even with n
 the batch's range as landed. On restart the writer skips offsets at or below the highest landed
 range, so a replay after a crash lands nothing twice; readers still keep one row per
 (source_topic, source_partition, source_offset) in case a crash fell between the two files.
+
+``<landing>/_meta/`` holds small JSON documents about the zone as a whole (which key made its
+pseudonyms, which incarnation of each topic its offsets belong to); no view reads them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -30,6 +34,7 @@ __all__ = ["LandedFile", "LandingZone", "OwnTable"]
 OwnTable = "_"
 _FILE = re.compile(r"^(\d{20})-(\d{20})\.parquet$")
 _SEED = "_seed.parquet"
+_META = "_meta"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,29 @@ class LandingZone:
                     best = max(best, int(match.group(2)))
         return best
 
+    def has_landed(self, table: str) -> bool:
+        """Whether any batch of the topic that lands in ``table`` has landed."""
+        return any((self.root / table / OwnTable).glob("p*/*.parquet"))
+
+    def read_meta(self, name: str) -> dict[str, Any] | None:
+        """The JSON document ``name`` under ``_meta``, or None when there is none."""
+        try:
+            data: dict[str, Any] = json.loads((self.root / _META / name).read_bytes())
+        except FileNotFoundError:
+            return None
+        return data
+
+    def write_meta(self, name: str, data: dict[str, Any]) -> None:
+        """Replace the JSON document ``name`` under ``_meta`` atomically."""
+        path = self.root / _META / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{name}.{uuid.uuid4().hex}.tmp")
+        try:
+            tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+            _replace_durably(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def _path(self, table: str, source: str, partition: int, first: int, last: int) -> Path:
         return (
             self.root / table / source / f"p{partition:04d}" / f"{first:020d}-{last:020d}.parquet"
@@ -100,13 +128,18 @@ class LandingZone:
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         try:
             pq.write_table(data, tmp, compression="zstd")
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
+            _replace_durably(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+
+
+def _replace_durably(tmp: Path, path: Path) -> None:
+    """Rename a written file into place, with its data and the rename both on disk."""
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
