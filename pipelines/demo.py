@@ -3,6 +3,10 @@
 Steps (each named in its error if it fails): broker, topics, worker, simulate, catch-up,
 summary. The demo starts from a clean data folder every time, so a second run, or a run after a
 failed one, gives the same result; downloaded caches (Kafka jars, the virtual environment) stay.
+
+Because it wipes the folder's broker and landing zone, the demo (and the benchmark) works only in
+a folder it created: it leaves a marker file there, and refuses a non-empty folder without one,
+which is what a deployment's ``ANTT_DATA_DIR`` looks like.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from pipelines.reconcile import TopicBalance, format_balances
 from pipelines.topics import create_topics
 from pipelines.worker_process import WorkerProcess
 
-__all__ = ["fresh_platform", "run_demo"]
+__all__ = ["DEMO_MARKER", "fresh_platform", "run_demo"]
+
+DEMO_MARKER = ".antt-demo-folder"
 
 
 class DemoStepError(RuntimeError):
@@ -46,9 +52,27 @@ def _progress(balances: list[TopicBalance]) -> None:
     sys.stdout.flush()
 
 
+def _claim_folder(settings: Settings) -> None:
+    """Mark a new or empty data folder as the demo's; refuse one holding anything else."""
+    folder, marker = settings.data_dir, settings.data_dir / DEMO_MARKER
+    if marker.exists():
+        return
+    cache = settings.cache_dir.resolve()
+    others = sorted(p.name for p in folder.glob("*") if p.resolve() != cache)
+    if others:
+        raise RuntimeError(
+            f"{folder} is not a demo folder (it holds {', '.join(others[:3])} and no "
+            f"{DEMO_MARKER}): the demo deletes its folder's broker and landing data, so give it "
+            "a new or empty --data-dir"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text("made by antt demo / antt bench: each run deletes this folder's data\n")
+
+
 def fresh_platform(settings: Settings, broker: Broker) -> None:
     """A running broker with empty contract topics and no landed data (caches are kept)."""
     with _step("reset data"):
+        _claim_folder(settings)
         if WorkerProcess(settings).stop_stale():
             print("  stopped a worker left behind by an earlier run")
         broker.stop()
