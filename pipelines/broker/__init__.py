@@ -1,5 +1,5 @@
 """The local Kafka broker for dev machines and tests: Apache Kafka jars from Maven Central."""
 
-from pipelines.broker.runtime import Broker, BrokerError, BrokerStatus
+from pipelines.broker.runtime import Broker, BrokerError, BrokerStatus, NodeStatus
 
-__all__ = ["Broker", "BrokerError", "BrokerStatus"]
+__all__ = ["Broker", "BrokerError", "BrokerStatus", "NodeStatus"]
