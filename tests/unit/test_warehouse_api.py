@@ -88,10 +88,22 @@ def test_indicator_parameters_apply_to_the_call_only(con: duckdb.DuckDBPyConnect
     assert scalar(con, "SELECT getvariable('baseline_year')") == 2019
     assert scalar(con, "SELECT getvariable('province_code')") == 92
 
+    # On an empty zone only the year of as_of is listed: 31/12/2024 is in reporting year 2025
+    # (from 15/12/2024) and in calendar year 2024.
+    one = indicator("ind_petition_resolution", con=con, ward="31135", as_of=date(2024, 12, 31))
+    assert one.select("ward_code", "year", "period_label").rows() == [
+        ("31135", 2025, "năm 2025 (từ 15/12/2024 đến 14/12/2025)")
+    ]
     one = indicator(
-        "ind_petition_resolution", con=con, ward="31135", year=2024, as_of=date(2024, 12, 31)
+        "ind_petition_resolution",
+        con=con,
+        ward="31135",
+        year=2024,
+        as_of=date(2024, 12, 31),
+        year_basis="calendar",
     )
-    assert one.select("ward_code", "year").rows() == [("31135", 2024)]
+    assert one.select("ward_code", "year", "is_complete_year").rows() == [("31135", 2024, True)]
+    assert scalar(con, "SELECT getvariable('year_basis')") == "reporting"
 
 
 def test_indicator_rejects_what_it_does_not_know(con: duckdb.DuckDBPyConnection) -> None:
@@ -99,6 +111,8 @@ def test_indicator_rejects_what_it_does_not_know(con: duckdb.DuckDBPyConnection)
         indicator("ind_nope", con=con)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="ind_camera_coverage has no year column"):
         indicator("ind_camera_coverage", con=con, year=2024)
+    with pytest.raises(ValueError, match="unknown year_basis 'fiscal'"):
+        indicator("ind_crime_reduction", con=con, year_basis="fiscal")  # type: ignore[arg-type]
     # A failed query leaves the connection's variables as they were.
     with pytest.raises(duckdb.Error):
         indicator("ind_crime_reduction", con=con, as_of=date(2024, 1, 1), year="x")  # type: ignore[arg-type]

@@ -150,12 +150,15 @@ def test_crime_reduction_against_previous_and_baseline_year(
 ) -> None:
     a_2024 = [
         *crimes("a24", WARD_A, 8, "2024-06-01"),
-        # 00:30 local on 1 January 2024 is still 2023 in UTC: it counts in 2024.
-        report("a24-newyear", WARD_A, "social_order_crime", "2024-01-01 00:30"),
+        # 00:30 local on 15 December 2023 is still the 14th in UTC: it counts in reporting year
+        # 2024 (15/12/2023 to 14/12/2024).
+        report("a24-newyear", WARD_A, "social_order_crime", "2023-12-15 00:30"),
     ]
     landing.land(
         "incident_reports",
         [
+            # The first report received: the data covers reporting year 2019 from its first day.
+            report("first", WARD_F, "petition", "2018-12-15 07:00", received="2018-12-15 08:00"),
             *crimes("a19", WARD_A, 20, "2019-05-01"),
             *crimes("a22", WARD_A, 10, "2022-05-01"),
             *crimes("a23", WARD_A, 10, "2023-05-01"),
@@ -172,13 +175,13 @@ def test_crime_reduction_against_previous_and_baseline_year(
                 "a24-false", WARD_A, "social_order_crime", "2024-07-01 10:00", status="dismissed"
             ),
             report("hn24", HA_NOI_WARD, "social_order_crime", "2024-07-01 10:00"),
-            # 00:30 local on 1 January 2025 is after as_of (31 December 2024).
-            report("a25", WARD_A, "social_order_crime", "2025-01-01 00:30"),
+            # 00:30 local on 15 December 2024 is reporting year 2025, after as_of.
+            report("a25", WARD_A, "social_order_crime", "2024-12-15 00:30"),
         ],
         partition=1,
     )
-    # A crash replay lands offsets 40-48 (ward A's 2024 crimes) a second time, in another file.
-    first_2024 = 20 + 10 + 10
+    # A crash replay lands offsets 41-49 (ward A's 2024 crimes) a second time, in another file.
+    first_2024 = 1 + 20 + 10 + 10
     landing.land(
         "incident_reports",
         a_2024,
@@ -188,9 +191,11 @@ def test_crime_reduction_against_previous_and_baseline_year(
         landed_at=LANDED_AT + timedelta(minutes=5),
     )
 
-    df = indicator("ind_crime_reduction", con=con, as_of=date(2024, 12, 31))
+    # 14 December 2024 ends reporting year 2024.
+    df = indicator("ind_crime_reduction", con=con, as_of=date(2024, 12, 14))
 
-    # Years run from 2019 (the first report received) to 2024, for 103 wards and the province.
+    # Reporting years run from 2019 (the first report received) to 2024, for 103 wards and the
+    # province.
     assert df.height == (CAN_THO_WARDS + 1) * 6
     assert df["year"].unique().sort().to_list() == [2019, 2020, 2021, 2022, 2023, 2024]
 
@@ -202,6 +207,8 @@ def test_crime_reduction_against_previous_and_baseline_year(
     assert a24["pct_change_vs_baseline"] == dec("-55.00")  # (9 - 20) / 20
     assert a24["meets_baseline_target"] is True
     assert a24["is_complete_year"] is True
+    assert a24["period_label"] == "năm 2024 (từ 15/12/2023 đến 14/12/2024)"
+    assert (a24["comparison"], a24["is_provisional"]) == ("previous_year", False)
 
     a23 = only(df, ward_code=WARD_A, year=2023)
     assert (a23["crimes"], a23["prev_year_crimes"], a23["pct_change"]) == (10, 10, dec("0.00"))
@@ -211,6 +218,7 @@ def test_crime_reduction_against_previous_and_baseline_year(
     a19 = only(df, ward_code=WARD_A, year=2019)
     assert a19["prev_year_crimes"] is None  # before the first year with data: unknown
     assert a19["pct_change"] is None and a19["meets_target"] is None
+    assert a19["comparison"] is None
 
     # 0 -> 0 holds the target; pct_change is undefined.
     b24 = only(df, ward_code=WARD_B, year=2024)
@@ -241,6 +249,17 @@ def test_crime_reduction_against_previous_and_baseline_year(
     # The province row comes first.
     assert df.row(0, named=True)["ward_code"] is None
 
+    # Calendar years for analysts: the crime at 00:30 on 15/12/2023 is 2023, the one at 00:30 on
+    # 15/12/2024 is 2024: A has 8 + 1 = 9 in 2024 against 10 + 1 = 11 in 2023.
+    cal = indicator("ind_crime_reduction", con=con, as_of=date(2024, 12, 31), year_basis="calendar")
+    assert cal["year"].unique().sort().to_list() == [2018, 2019, 2020, 2021, 2022, 2023, 2024]
+    a24 = only(cal, ward_code=WARD_A, year=2024)
+    assert (a24["crimes"], a24["prev_year_crimes"], a24["pct_change"]) == (9, 11, dec("-18.18"))
+    assert (a24["meets_target"], a24["baseline_crimes"]) == (True, 20)
+    assert a24["period_label"] == "năm dương lịch 2024 (từ 01/01/2024 đến 31/12/2024)"
+    # The connection is back on reporting years.
+    assert con.execute("SELECT getvariable('year_basis')").fetchall() == [("reporting",)]
+
 
 def test_crime_reduction_baseline_year_is_a_parameter(
     landing: Landing, con: duckdb.DuckDBPyConnection
@@ -251,7 +270,7 @@ def test_crime_reduction_baseline_year_is_a_parameter(
         + crimes("a22", WARD_A, 10, "2022-05-01")
         + crimes("a24", WARD_A, 9, "2024-05-01"),
     )
-    as_of = date(2024, 12, 31)
+    as_of = date(2024, 12, 14)
 
     row = only(
         indicator(
@@ -261,7 +280,16 @@ def test_crime_reduction_baseline_year_is_a_parameter(
     assert (row["baseline_year"], row["baseline_crimes"]) == (2022, 10)
     assert row["pct_change_vs_baseline"] == dec("-10.00")
 
-    # A baseline before the first year with data is unknown, not zero.
+    # A baseline the data does not cover is unknown, not zero: before the first year with data,
+    # or the first year itself when the data starts in it (1/5/2019, after 15/12/2018).
+    row = only(
+        indicator("ind_crime_reduction", con=con, ward=WARD_A, year=2024, as_of=as_of),
+    )
+    assert (row["baseline_year"], row["baseline_crimes"], row["meets_baseline_target"]) == (
+        2019,
+        None,
+        None,
+    )
     row = only(
         indicator(
             "ind_crime_reduction", con=con, ward=WARD_A, year=2024, as_of=as_of, baseline_year=2015
@@ -275,6 +303,56 @@ def test_crime_reduction_baseline_year_is_a_parameter(
         indicator("ind_crime_reduction", con=con, ward=WARD_A, year=2024, as_of=date(2024, 6, 30))
     )
     assert (row["crimes"], row["is_complete_year"]) == (9, False)
+
+
+def test_an_unfinished_year_is_not_judged_against_a_whole_year(
+    landing: Landing, con: duckdb.DuckDBPyConnection
+) -> None:
+    landing.land(
+        "incident_reports",
+        [
+            # The data starts on 1/6/2023, in the middle of reporting year 2023.
+            report("first", WARD_A, "petition", "2023-06-01 07:00", received="2023-06-01 08:00"),
+            report("a23", WARD_A, "social_order_crime", "2023-11-01 12:00"),
+            # Reporting year 2024 (15/12/2023 to 14/12/2024): 4 by 15 February, 20 in all.
+            *crimes("a24-early", WARD_A, 4, "2024-01-10"),
+            *crimes("a24-late", WARD_A, 16, "2024-06-01"),
+            # Reporting year 2025 to 15 February: 3 crimes and a resolved petition.
+            *crimes("a25", WARD_A, 3, "2025-01-10"),
+            report("p25", WARD_A, "petition", "2025-02-01 09:00", status="resolved"),
+        ],
+    )
+    as_of = date(2025, 2, 15)
+
+    crime = indicator("ind_crime_reduction", con=con, as_of=as_of)
+    # 3 so far against the same dates a year earlier (4), not against all 20 of 2024 (-85%):
+    # and no verdict before the year ends.
+    p25 = only(crime, ward_code=None, year=2025)
+    assert (p25["crimes"], p25["prev_year_crimes"], p25["pct_change"]) == (3, 4, dec("-25.00"))
+    assert (p25["meets_target"], p25["is_provisional"], p25["is_complete_year"]) == (
+        None,
+        True,
+        False,
+    )
+    assert p25["comparison"] == "same_dates_previous_year"
+    assert p25["data_through"] == as_of
+    # 2023 is known only from 1 June: 2024 cannot be compared with it (not +1,900%).
+    p24 = only(crime, ward_code=None, year=2024)
+    assert (p24["crimes"], p24["prev_year_crimes"], p24["pct_change"]) == (20, None, None)
+    assert (p24["meets_target"], p24["comparison"]) == (None, None)
+    assert only(crime, ward_code=None, year=2023)["prev_year_crimes"] is None
+
+    criterion = indicator("ind_criterion_19_2", con=con, as_of=as_of)
+    a25 = only(criterion, ward_code=WARD_A, year=2025)
+    assert (a25["passes"], a25["failed_checks"], a25["is_provisional"]) == (None, [], True)
+    assert (a25["social_order_crimes"], a25["prev_social_order_crimes"]) == (3, 4)
+    assert only(criterion, ward_code=None, year=2025)["wards_passed_pct"] is None
+    a24 = only(criterion, ward_code=WARD_A, year=2024)
+    assert (a24["passes"], a24["failed_checks"]) == (None, [])
+
+    petitions = indicator("ind_petition_resolution", con=con, ward=WARD_A, as_of=as_of)
+    a25 = only(petitions, year=2025)
+    assert (a25["received"], a25["resolved_pct"], a25["meets_target"]) == (1, dec("100.00"), None)
 
 
 def test_crash_replay_and_duplicate_events_count_once(
@@ -328,6 +406,9 @@ def test_criterion_19_2_checks_and_failed_checks(
     landing.land(
         "incident_reports",
         [
+            # The first report received, on the first day of reporting year 2023: the data covers
+            # 2023, so 2024 can be compared with it.
+            report("first", WARD_E, "petition", "2022-12-15 07:00", received="2022-12-15 08:00"),
             # Ward A: crimes 2 -> 2, social evils 1 -> 0, accidents 3 -> 3: passes.
             *crimes("a23", WARD_A, 2, "2023-04-01"),
             *crimes("a24", WARD_A, 2, "2024-04-01"),
@@ -362,10 +443,14 @@ def test_criterion_19_2_checks_and_failed_checks(
         ],
     )
 
-    df = indicator("ind_criterion_19_2", con=con, as_of=date(2024, 12, 31))
+    df = indicator("ind_criterion_19_2", con=con, as_of=date(2024, 12, 14))
 
     a24 = only(df, ward_code=WARD_A, year=2024)
     assert (a24["passes"], a24["failed_checks"]) == (True, [])
+    assert (a24["period_label"], a24["is_provisional"]) == (
+        "năm 2024 (từ 15/12/2023 đến 14/12/2024)",
+        False,
+    )
     b24 = only(df, ward_code=WARD_B, year=2024)
     assert b24["passes"] is False
     assert b24["failed_checks"] == [
@@ -496,7 +581,7 @@ def test_petition_resolution_uses_the_latest_status(
         ],
     )
 
-    df = indicator("ind_petition_resolution", con=con, as_of=date(2024, 12, 31))
+    df = indicator("ind_petition_resolution", con=con, as_of=date(2024, 12, 14))
 
     a23 = only(df, ward_code=WARD_A, year=2023)
     assert (a23["received"], a23["resolved"], a23["resolved_pct"]) == (10, 8, dec("80.00"))
@@ -514,10 +599,11 @@ def test_petition_resolution_uses_the_latest_status(
     # resolution already counts (documented: as_of cuts dates received, not status changes).
     a23_then = only(
         indicator(
-            "ind_petition_resolution", con=con, ward=WARD_A, year=2023, as_of=date(2023, 12, 31)
+            "ind_petition_resolution", con=con, ward=WARD_A, year=2023, as_of=date(2023, 12, 14)
         ),
     )
     assert (a23_then["resolved"], a23_then["is_complete_year"]) == (8, True)
+    assert a23_then["period_label"] == "năm 2023 (từ 15/12/2022 đến 14/12/2023)"
 
 
 # --- CompStat ----------------------------------------------------------------------------------
@@ -529,12 +615,14 @@ def test_compstat_periods_across_the_year_boundary(
     # as_of Thursday 2 January 2025.
     #   wtd 2024-12-30 .. 2025-01-02, prior (52 weeks earlier) 2024-01-01 .. 2024-01-04
     #   d28 2024-12-06 .. 2025-01-02, prior 2023-12-08 .. 2024-01-04
-    #   ytd 2025-01-01 .. 2025-01-02, prior 2024-01-01 .. 2024-01-02
+    #   ytd 2024-12-15 .. 2025-01-02 (reporting year 2025), prior 2023-12-15 .. 2024-01-02
     occurred = {
         "2025-01-02 10:00": "wtd d28 ytd",
         "2025-01-01 00:30": "wtd d28 ytd",  # 2024-12-31 17:30 UTC
-        "2024-12-31 23:30": "wtd d28",
-        "2024-12-29 10:00": "d28",
+        "2024-12-31 23:30": "wtd d28 ytd",
+        "2024-12-29 10:00": "d28 ytd",
+        "2024-12-15 00:30": "d28 ytd",  # 2024-12-14 17:30 UTC
+        "2024-12-14 23:30": "d28",
         "2024-12-10 10:00": "d28",
         "2024-12-05 10:00": "-",
         "2025-01-03 10:00": "- (after as_of)",
@@ -557,8 +645,8 @@ def test_compstat_periods_across_the_year_boundary(
     assert df.height == (CAN_THO_WARDS + 1) * 9 * 3  # every ward, category and period
     expected = {
         "wtd": (3, 3, dec("0.00")),
-        "d28": (5, 4, dec("25.00")),
-        "ytd": (2, 1, dec("100.00")),
+        "d28": (7, 4, dec("75.00")),
+        "ytd": (5, 1, dec("400.00")),
     }
     for period, figures in expected.items():
         for ward in (WARD_A, None):
@@ -568,7 +656,15 @@ def test_compstat_periods_across_the_year_boundary(
     assert (wtd["current_start"], wtd["current_end"]) == (date(2024, 12, 30), date(2025, 1, 2))
     assert (wtd["prior_start"], wtd["prior_end"]) == (date(2024, 1, 1), date(2024, 1, 4))
     ytd = only(df, ward_code=WARD_A, category="social_order_crime", period="ytd")
-    assert (ytd["prior_start"], ytd["prior_end"]) == (date(2024, 1, 1), date(2024, 1, 2))
+    assert (ytd["current_start"], ytd["current_end"]) == (date(2024, 12, 15), date(2025, 1, 2))
+    assert (ytd["prior_start"], ytd["prior_end"]) == (date(2023, 12, 15), date(2024, 1, 2))
+    # Calendar years for analysts: ytd from 1 January, against 1 to 2 January 2024.
+    calendar = indicator(
+        "ind_incident_compstat", con=con, ward=WARD_A, as_of=date(2025, 1, 2), year_basis="calendar"
+    )
+    ytd = only(calendar, category="social_order_crime", period="ytd")
+    assert (ytd["current"], ytd["prior_year"], ytd["pct_change"]) == (2, 1, dec("100.00"))
+    assert (ytd["current_start"], ytd["prior_start"]) == (date(2025, 1, 1), date(2024, 1, 1))
 
     accident = only(df, ward_code=WARD_B, category="traffic_accident", period="ytd")
     assert (accident["current"], accident["prior_year"], accident["pct_change"]) == (1, 0, None)

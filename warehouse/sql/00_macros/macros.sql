@@ -91,6 +91,17 @@ create or replace macro basis_year(d) as
 create or replace macro basis_year_kind() as
     case when getvariable('year_basis') = 'calendar' then 'calendar_year' else 'year' end;
 
+-- The first day of reporting year y, and so of its first month, first quarter, 6 and 9 months.
+create or replace macro reporting_year_start(y) as
+    make_date(y - 1, 12, 15);
+
+-- The first day of the year (under the session's year_basis) that a local date belongs to.
+create or replace macro basis_year_start(d) as
+    case
+        when getvariable('year_basis') = 'calendar' then make_date(year(d), 1, 1)
+        else reporting_year_start(reporting_year(d))
+    end;
+
 -- Every reporting period of years first_year..last_year, the one definition of the police's
 -- periods: month M of year Y runs from the 15th of the month before to the 14th of M (month 1 from
 -- 15/12/(Y-1)); quarter Q is months 3Q-2..3Q; 6 and 9 months run from the start of the reporting
@@ -127,7 +138,7 @@ create or replace macro reporting_periods(first_year, last_year) as table
             'six_months',
             period_year,
             null,
-            make_date(period_year - 1, 12, 15),
+            reporting_year_start(period_year),
             make_date(period_year, 6, 14),
             format('6 tháng năm {}', period_year)
         from years
@@ -136,7 +147,7 @@ create or replace macro reporting_periods(first_year, last_year) as table
             'nine_months',
             period_year,
             null,
-            make_date(period_year - 1, 12, 15),
+            reporting_year_start(period_year),
             make_date(period_year, 9, 14),
             format('9 tháng năm {}', period_year)
         from years
@@ -145,7 +156,7 @@ create or replace macro reporting_periods(first_year, last_year) as table
             'year',
             period_year,
             null,
-            make_date(period_year - 1, 12, 15),
+            reporting_year_start(period_year),
             make_date(period_year, 12, 14),
             format('năm {}', period_year)
         from years

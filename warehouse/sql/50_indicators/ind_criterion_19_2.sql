@@ -1,13 +1,18 @@
 -- ind_criterion_19_2: NTM criterion 19.2 per ward and year (Hướng dẫn 04/HD-BCA-V05): no mass
 -- petition, no especially serious crime, and social-order crimes, social evils and traffic
--- accidents not above the previous year.
+-- accidents not above the previous year. Years are reporting years (15 December to 14 December)
+-- unless the session's year_basis is 'calendar'; period_label names the year as a report does.
 -- grain: one row per (ward_code, year), ward_code NULL for the province
 -- key: (ward_code, year)
 -- failed_checks names the checks that failed, in a fixed order: mass_petition,
 -- especially_serious_crime, social_order_crime_increase, social_evil_increase,
--- traffic_accident_increase. In the first year with data the previous year is unknown: the three
--- comparisons are not made and passes is NULL unless another check failed. The province row does
--- not pass or fail; it gives the share of wards that passed (NULL while the comparisons are unknown).
+-- traffic_accident_increase. The three comparisons are with the same dates one year earlier (for a
+-- year still running, the same part of the previous year) and are not made when the data does not
+-- cover those dates (the first year with data, or one that starts mid-way). passes is false as
+-- soon as a mass petition or an especially serious crime has happened; otherwise it is NULL while
+-- the year runs (is_provisional: the comparisons so far are listed but are no verdict) or when the
+-- comparisons cannot be made. The province row does not pass or fail; it gives the share of wards
+-- that passed, NULL until the year has ended with the comparisons known.
 create or replace view ind_criterion_19_2 as
 with ward_years as (
     select * from agg_ward_years
@@ -19,18 +24,18 @@ checked as (
         ward_code,
         year,
         has_previous_year,
+        is_complete_year,
+        period_label,
+        data_through,
         mass_petitions,
         especially_serious_crimes,
         social_order_crimes,
         social_evils,
         traffic_accidents,
-        case when has_previous_year then lag(social_order_crimes) over previous end
-            as prev_social_order_crimes,
-        case when has_previous_year then lag(social_evils) over previous end as prev_social_evils,
-        case when has_previous_year then lag(traffic_accidents) over previous end
-            as prev_traffic_accidents
+        prev_social_order_crimes,
+        prev_social_evils,
+        prev_traffic_accidents
     from ward_years
-    window previous as (partition by ward_code order by year)
 ),
 
 judged as (
@@ -61,8 +66,11 @@ ward_rows as materialized (
         ward_code,
         year,
         case
-            when len(failed_checks) > 0 then false
-            when has_previous_year then true
+            when
+                list_has_any(failed_checks, ['mass_petition', 'especially_serious_crime'])
+                then false
+            when not is_complete_year or not has_previous_year then null
+            else len(failed_checks) = 0
         end as passes,
         failed_checks,
         null::bigint as wards,
@@ -75,7 +83,11 @@ ward_rows as materialized (
         social_evils,
         prev_social_evils,
         traffic_accidents,
-        prev_traffic_accidents
+        prev_traffic_accidents,
+        is_complete_year,
+        has_previous_year,
+        period_label,
+        data_through
     from judged
 ),
 
@@ -88,7 +100,7 @@ province_rows as (
         count(*) as wards,
         count(*) filter (where passes) as wards_passed,
         case
-            when bool_and(prev_social_order_crimes is not null)
+            when bool_and(is_complete_year and has_previous_year)
                 then pct(count(*) filter (where passes), count(*))
         end as wards_passed_pct,
         cast(sum(mass_petitions) as bigint) as mass_petitions,
@@ -98,15 +110,24 @@ province_rows as (
         cast(sum(social_evils) as bigint) as social_evils,
         cast(sum(prev_social_evils) as bigint) as prev_social_evils,
         cast(sum(traffic_accidents) as bigint) as traffic_accidents,
-        cast(sum(prev_traffic_accidents) as bigint) as prev_traffic_accidents
+        cast(sum(prev_traffic_accidents) as bigint) as prev_traffic_accidents,
+        bool_and(is_complete_year) as is_complete_year,
+        bool_and(has_previous_year) as has_previous_year,
+        any_value(period_label) as period_label,
+        any_value(data_through) as data_through
     from ward_rows
     group by year
 ),
 
 final as (
-    select * from ward_rows
-    union all by name
-    select * from province_rows
+    select
+        * exclude (has_previous_year),
+        not is_complete_year as is_provisional
+    from (
+        select * from ward_rows
+        union all by name
+        select * from province_rows
+    )
 )
 
 select * from final

@@ -3,10 +3,11 @@
 -- grain: one row per (ward_code, category, period), ward_code NULL for the province total
 -- key: (ward_code, category, period)
 -- Periods end on as_of, by local occurrence date, dismissed reports left out: wtd starts on the
--- Monday of as_of's week, d28 covers the last 28 days, ytd starts on 1 January. wtd and d28 compare
--- with the same weekdays 52 weeks (364 days) earlier, as CompStat does, so that weekday patterns
--- line up; ytd compares with 1 January to the same date of the previous year (29 February falls
--- back to 28 February). pct_change is NULL when the prior period had none.
+-- Monday of as_of's week, d28 covers the last 28 days, ytd starts with the reporting year (15
+-- December; 1 January when the session's year_basis is 'calendar'). wtd and d28 compare with the
+-- same weekdays 52 weeks (364 days) earlier, as CompStat does, so that weekday patterns line up;
+-- ytd compares with the same dates a year earlier (29 February falls back to 28 February).
+-- pct_change is NULL when the prior period had none.
 create or replace view ind_incident_compstat as
 with wards as (
     select ward_code
@@ -40,8 +41,8 @@ periods as (
                 ),
                 ('d28', 2, as_of - 27, as_of - 27 - 364, as_of - 364),
                 (
-                    'ytd', 3, make_date(year(as_of), 1, 1),
-                    make_date(year(as_of) - 1, 1, 1), cast(as_of - interval 1 year as date)
+                    'ytd', 3, basis_year_start(as_of),
+                    year_earlier(basis_year_start(as_of)), year_earlier(as_of)
                 )
         ) as spans (period, period_order, current_start, prior_start, prior_end)
 ),
