@@ -86,6 +86,12 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
+def _dashboards(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.dashboards.cli import run
+
+    return run(args, settings)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="antt",
@@ -142,6 +148,14 @@ def _parser() -> argparse.ArgumentParser:
 
     add_bench_arguments(bench)
     bench.set_defaults(handler=_bench)
+
+    dashboards = commands.add_parser(
+        "dashboards", help="leadership's offline dashboards: HTML pages and a PDF briefing"
+    )
+    from pipelines.dashboards.cli import add_arguments as add_dashboards_arguments
+
+    add_dashboards_arguments(dashboards)
+    dashboards.set_defaults(handler=_dashboards)
     return parser
 
 
