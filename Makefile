@@ -33,10 +33,19 @@ lint: install
 unit: install
 	$(BIN)/pytest tests/unit
 
-integration: install
+integration: install browser-deps
 	$(BIN)/pytest tests/integration
 
-test: lint
+# The dashboard tests drive Debian's Chromium through its chromedriver and read the PDF with
+# poppler's pdftotext; a fresh machine gets them here (the tests never skip without them).
+.PHONY: browser-deps
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/pdftotext ]; then \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$sudo apt-get update && $$sudo apt-get install -y chromium chromium-driver poppler-utils; \
+	fi
+
+test: lint browser-deps
 	$(BIN)/pytest
 
 clean:
