@@ -1,8 +1,9 @@
 """``antt demo``: the whole platform end to end on a synthetic province, then everything stopped.
 
 Steps (each named in its error if it fails): broker, topics, worker, simulate, catch-up,
-summary. The demo starts from a clean data folder every time, so a second run, or a run after a
-failed one, gives the same result; downloaded caches (Kafka jars, the virtual environment) stay.
+summary, dashboards. The demo starts from a clean data folder every time, so a second run, or a
+run after a failed one, gives the same result; downloaded caches (Kafka jars, the virtual
+environment) stay.
 
 Because it wipes the folder's broker and landing zone, the demo (and the benchmark) works only in
 a folder it created: it leaves a marker file there, and refuses a non-empty folder without one,
@@ -86,6 +87,7 @@ def fresh_platform(settings: Settings, broker: Broker) -> None:
 
 
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from pipelines.dashboards.cli import export_for_demo
     from pipelines.simulator import SimulationConfig, publish
     from pipelines.summary import print_summary
 
@@ -117,6 +119,8 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         print()
         print(format_balances(balances))
         print_summary(settings)
+        with _step("export the dashboards"):
+            print(f"  {export_for_demo(settings)}")
         print(f"\nDemo finished in {time.monotonic() - started:.0f} s.")
         return 0
     except DemoStepError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 from antt.settings import Settings
 from warehouse.api import local_today
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "export_for_demo", "run"]
 
 
 def _date(text: str) -> dt.date:
@@ -58,3 +58,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if result.pdf is not None:
         print(f"briefing PDF: {result.pdf}")
     return 0
+
+
+def export_for_demo(settings: Settings) -> str:
+    """The demo's last step: the dashboards in ``<data_dir>/dashboards``; says where they are."""
+    from pipelines.dashboards.export import export_dashboards
+    from pipelines.dashboards.pdf import CHROMIUM
+
+    result = export_dashboards(
+        settings, settings.data_dir / "dashboards", as_of=local_today(), pdf=CHROMIUM.exists()
+    )
+    where = f"dashboards: {(result.folder / 'index.html').resolve().as_uri()}"
+    if result.pdf is None:
+        return f"{where} (no PDF briefing: {CHROMIUM} is missing)"
+    return f"{where}, PDF briefing: {result.pdf.resolve()}"
