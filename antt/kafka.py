@@ -7,6 +7,7 @@ nodes changes one place. kafka-python and aiokafka share option names, so one di
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -18,6 +19,21 @@ if TYPE_CHECKING:
 __all__ = ["SASL_MECHANISM", "client_options", "faust_options", "password_file"]
 
 SASL_MECHANISM: Final = "SCRAM-SHA-512"
+
+# kafka-python warns on every SCRAM connection without TLS; SCRAM never sends the password (a
+# salted proof instead), and the broker listens on loopback or a private network, so the warning
+# would only bury real ones in every log.
+logging.getLogger("kafka.net.sasl.scram").setLevel(logging.ERROR)
+
+
+class _Password(str):
+    """A password whose repr is masked: clients log their whole options dict at debug level
+    (kafka-python's admin client does), and a dict shows its values by repr."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'***'"
 
 
 def password_file(settings: Settings) -> Path:
@@ -41,7 +57,7 @@ def _password(settings: Settings) -> str:
         raise RuntimeError(f"cannot read the Kafka password file {path}: {exc.strerror}") from None
     if not password:
         raise RuntimeError(f"the Kafka password file {path} is empty")
-    return password
+    return _Password(password)
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
