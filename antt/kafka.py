@@ -45,7 +45,7 @@ def password_file(settings: Settings) -> Path:
             "the broker is secure but no Kafka principal is set: set ANTT_KAFKA_USERNAME "
             "(and ANTT_KAFKA_PASSWORD_FILE unless the broker's secrets folder is local)"
         )
-    return settings.kafka_secrets_dir / f"{settings.kafka_username}.password"
+    return settings.kafka_secrets / f"{settings.kafka_username}.password"
 
 
 def _password(settings: Settings) -> str:

@@ -34,11 +34,12 @@ class Settings(BaseSettings):
     # Node n (1-based) listens on kafka_port + 2(n-1) and controller_port + 2(n-1).
     nodes: int = Field(default=1, ge=1, le=5)
     # SASL_PLAINTEXT with SCRAM-SHA-512 and ACLs; the client principal and its password file.
-    # Without a password file, a client reads <data_dir>/broker/secrets/<username>.password,
-    # which `antt broker start --secure` creates.
+    # Without a password file, a client reads <kafka secrets folder>/<username>.password; the
+    # folder defaults to <data_dir>/broker/secrets, which `antt broker start --secure` fills.
     kafka_secure: bool = False
     kafka_username: str | None = None
     kafka_password_file: Path | None = None
+    kafka_secrets_dir: Path | None = None
     partitions: int = Field(default=3, ge=1)
     replication: int = Field(default=1, ge=1)
 
@@ -79,8 +80,9 @@ class Settings(BaseSettings):
         return ",".join(f"{self.kafka_host}:{port}" for port, _ in self.node_ports)
 
     @property
-    def kafka_secrets_dir(self) -> Path:
-        return self.broker_dir / "secrets"
+    def kafka_secrets(self) -> Path:
+        """The folder of ``<principal>.password`` files."""
+        return self.kafka_secrets_dir or self.broker_dir / "secrets"
 
     @property
     def broker_dir(self) -> Path:

@@ -140,7 +140,7 @@ class Broker:
             settings = settings.model_copy(update={"nodes": on_disk})
         self.settings = settings
         self.log_dir = settings.log_dir.resolve()
-        self.secrets_dir = settings.kafka_secrets_dir.resolve()
+        self.secrets_dir = settings.kafka_secrets.resolve()
         self.kafka_home = settings.cache_dir.resolve() / "kafka" / settings.kafka_version
         self.libs_dir = self.kafka_home / "libs"
         self.nodes = tuple(self._node(n, ports) for n, ports in enumerate(settings.node_ports, 1))
@@ -300,7 +300,7 @@ class Broker:
             for node in self.nodes:
                 self._wait_node(node, live[node.node_id] or 0, deadline, started_here=False)
             self._wait_cluster(deadline)
-            self._apply_security()
+            self.apply_security()
             log.info("Kafka already running at %s", self.bootstrap)
             return self.status()
 
@@ -325,7 +325,7 @@ class Broker:
             for node in dead:
                 self._wait_node(node, pids[node.node_id], deadline, started_here=True)
             self._wait_cluster(deadline)
-            self._apply_security()
+            self.apply_security()
         except BaseException:
             for node in dead:
                 self._kill_quietly(node, pids[node.node_id])
@@ -417,8 +417,12 @@ class Broker:
     def _secret(self, principal: str) -> str:
         return self._secret_path(principal).read_text().strip()
 
-    def _apply_security(self) -> None:
-        """Gives every platform principal its current password and the platform's ACLs."""
+    def apply_security(self) -> None:
+        """Gives every platform principal the password in its file and the platform's ACLs.
+
+        Run on every start; also on its own (`antt broker acls`) for a broker this class did not
+        start, such as the compose file's, and after a password file was replaced (rotation).
+        """
         if not self.settings.kafka_secure:
             return
         admin = KafkaAdminClient(client_id="antt-broker-setup", **self._admin_options())
@@ -441,15 +445,21 @@ class Broker:
     # -- configuration ---------------------------------------------------------------------
 
     def _write_config(self, node: _Node) -> None:
-        s = self.settings
         node.home.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        _write_private(node.config_path, _properties_text(self.server_properties(node.node_id)))
+        node.log4j_path.write_text(_log4j_text(node.log_path))
+
+    def server_properties(self, node_id: int = 1) -> dict[str, str]:
+        """The broker configuration of one node (passwords included, when secure)."""
+        s = self.settings
+        node = self.nodes[node_id - 1]
         replicas = min(len(self.nodes), _MAX_REPLICAS)
         # One node may be down (a restart, a crash) while every acknowledged write has a copy.
         min_isr = max(1, replicas - 1)
         listener = "SASL_PLAINTEXT" if s.kafka_secure else "PLAINTEXT"
         voters = ",".join(f"{n.node_id}@{s.kafka_host}:{n.controller_port}" for n in self.nodes)
-        properties = {
+        return {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
             "controller.quorum.voters": voters,
@@ -474,8 +484,6 @@ class Broker:
             "auto.create.topics.enable": "false",
             **(self._security_properties() if s.kafka_secure else {}),
         }
-        _write_private(node.config_path, _properties_text(properties))
-        node.log4j_path.write_text(_log4j_text(node.log_path))
 
     def _security_properties(self) -> dict[str, str]:
         # Clients and brokers authenticate with SCRAM, whose credentials live in the metadata

@@ -12,11 +12,15 @@ import pytest
 import yaml
 
 from antt.settings import Settings
+from pipelines.broker import Broker
+from pipelines.broker.acl import ADMIN, PRINCIPALS, platform_grants
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 COMPOSE_FILE = DOCKER / "compose.yaml"
 DOCKERFILE = DOCKER / "Dockerfile"
+KAFKA_TEMPLATE = DOCKER / "kafka" / "server.properties"
+KAFKA_START = DOCKER / "kafka" / "start.sh"
 
 # Images a site pulls from a public registry; anything else must be built from this repo.
 ALLOWED_IMAGES = {"apache/kafka:3.9.1"}
@@ -65,7 +69,7 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_the_expected_services_exist(services: dict[str, dict[str, Any]]) -> None:
-    assert {"kafka", "worker", "jupyter"} <= set(services)
+    assert {"kafka", "kafka-setup", "topics", "worker", "jupyter"} <= set(services)
 
 
 def test_every_image_is_pinned_public_or_built_here(services: dict[str, dict[str, Any]]) -> None:
@@ -88,12 +92,43 @@ def test_kafka_image_matches_the_dev_broker_version(services: dict[str, dict[str
     assert services["kafka"]["image"] == f"apache/kafka:{version}"
 
 
-def test_kafka_runs_in_kraft_combined_mode(services: dict[str, dict[str, Any]]) -> None:
-    env = _environment(services["kafka"])
-    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
-    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].startswith(f"{env['KAFKA_NODE_ID']}@kafka:")
-    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
-    assert _interpolate(env["CLUSTER_ID"])  # a fresh volume cannot be formatted without one
+def test_kafka_runs_the_dev_brokers_secure_configuration(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    kafka = services["kafka"]
+    assert _as_list(kafka["entrypoint"]) == ["/bin/bash", "/opt/antt/kafka/start.sh"]
+    assert "./kafka:/opt/antt/kafka:ro" in kafka["volumes"]
+    assert _interpolate(_environment(kafka)["CLUSTER_ID"])  # an empty volume needs one to format
+
+    # What `antt broker start --secure` writes for one node, with the site's host and ports.
+    settings = Settings(
+        kafka_secure=True, kafka_host="kafka", kafka_port=9092, controller_port=9093,
+        data_dir=tmp_path, partitions=3,
+    )  # fmt: skip
+    settings.kafka_secrets.mkdir(parents=True)
+    (settings.kafka_secrets / f"{ADMIN}.password").write_text("@ADMIN_PASSWORD@\n")
+    dev = Broker(settings).server_properties()
+    site = _properties(KAFKA_TEMPLATE.read_text())
+    # Only where the node binds and keeps its data differ.
+    assert {k for k in dev.keys() | site.keys() if dev.get(k) != site.get(k)} == {
+        "listeners",
+        "log.dirs",
+    }
+    assert site["listeners"] == "SASL_PLAINTEXT://:9092,CONTROLLER://:9093"
+    assert site["log.dirs"] == "/var/lib/kafka/data"
+    assert site["allow.everyone.if.no.acl.found"] == "false"
+    assert site["super.users"] == f"User:{ADMIN}"
+
+
+def test_the_kafka_entrypoint_keeps_the_admin_password_off_command_lines() -> None:
+    script = KAFKA_START.read_text()
+    assert script.startswith("#!/bin/bash\n")
+    assert "/run/secrets/admin.password" in script
+    # Filled in by bash itself, never by a child process given the password as an argument.
+    assert "sed " not in script and "echo $password" not in script
+    assert 'kafka-run-class.sh "@$runtime/format.args"' in script
+    assert "--add-scram" in script and "umask 077" in script
+    assert "exec /opt/kafka/bin/kafka-server-start.sh" in script
 
 
 def test_bind_mounts_exist_and_named_volumes_are_declared(compose: dict[str, Any]) -> None:
@@ -134,9 +169,43 @@ def test_antt_variables_are_settings_fields(services: dict[str, dict[str, Any]])
 def test_only_the_worker_holds_the_pseudonym_key(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
         env = _environment(service)
-        holds_key = bool(service.get("secrets")) or "ANTT_PSEUDONYM_KEY_FILE" in env
+        holds_key = "pseudonym_key" in _secret_targets(service) or "ANTT_PSEUDONYM_KEY_FILE" in env
         assert holds_key == (name == "worker"), f"{name}: pseudonym key exposure"
         assert "ANTT_PSEUDONYM_KEY" not in env, f"{name}: key in plain environment"
+
+
+def test_every_app_service_logs_in_to_kafka_as_its_own_principal(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    assert compose["x-antt-env"]["ANTT_KAFKA_SECURE"] == "true"
+    expected = {"topics": ADMIN, "worker": "worker", "jupyter": "analyst"}
+    for name, principal in expected.items():
+        env = _environment(services[name])
+        assert env["ANTT_KAFKA_USERNAME"] == principal, name
+        assert env["ANTT_KAFKA_PASSWORD_FILE"] == f"/run/secrets/{principal}.password", name
+        kafka_secrets = {t for t in _secret_targets(services[name]) if t.endswith(".password")}
+        # Each service holds its own password and no other principal's.
+        assert kafka_secrets == {f"{principal}.password"}, name
+        assert "ANTT_KAFKA_PASSWORD" not in env, f"{name}: password in plain environment"
+    # The notebooks' principal may not touch any topic.
+    assert not [g for g in platform_grants("antt") if g.principal == "analyst"]
+
+
+def test_kafka_setup_applies_every_principal_and_the_acls(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    setup = services["kafka-setup"]
+    assert _as_list(setup["command"]) == ["broker", "acls"]
+    assert _environment(setup)["ANTT_KAFKA_SECRETS_DIR"] == "/run/secrets"
+    assert _secret_targets(setup) == {f"{p}.password" for p in PRINCIPALS}
+    assert _secret_targets(services["kafka"]) == {f"{ADMIN}.password"}
+    for name in ("topics", "worker"):
+        assert services[name]["depends_on"]["kafka-setup"] == {
+            "condition": "service_completed_successfully"
+        }
+    # Every password lives in a file under docker/secrets, which git and the image ignore.
+    for name, secret in compose["secrets"].items():
+        assert _interpolate(secret["file"]).startswith("./secrets/"), name
 
 
 def test_commands_name_existing_cli_subcommands(services: dict[str, dict[str, Any]]) -> None:
@@ -173,6 +242,22 @@ def test_dockerfile_base_image_is_pinned() -> None:
 def test_dockerignore_keeps_data_and_keys_out() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".antt", ".venv", ".git", "docker/secrets"} <= ignored
+
+
+def _secret_targets(service: dict[str, Any]) -> set[str]:
+    """The names the service's secrets have under /run/secrets."""
+    targets = set()
+    for secret in service.get("secrets") or []:
+        if isinstance(secret, str):
+            targets.add(secret)
+        else:
+            targets.add(secret.get("target", secret["source"]))
+    return targets
+
+
+def _properties(text: str) -> dict[str, str]:
+    pairs = (line.split("=", 1) for line in text.splitlines() if line and line[0] != "#")
+    return {key: value for key, value in pairs}
 
 
 def _dockerfile_instruction(keyword: str) -> str:
