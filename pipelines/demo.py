@@ -87,6 +87,7 @@ def fresh_platform(settings: Settings, broker: Broker) -> None:
 
 
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from expectations.cli import check_for_demo
     from pipelines.dashboards.cli import export_for_demo
     from pipelines.simulator import SimulationConfig, publish
     from pipelines.summary import print_summary
@@ -119,6 +120,8 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         print()
         print(format_balances(balances))
         print_summary(settings)
+        with _step("check data quality (antt dq run)"):
+            print(f"  {check_for_demo(settings)}")
         with _step("export the dashboards"):
             print(f"  {export_for_demo(settings)}")
         print(f"\nDemo finished in {time.monotonic() - started:.0f} s.")

@@ -137,6 +137,22 @@ TABLES: Final[dict[str, pa.Schema]] = {
         ("observed_at", UTC_TS),
         ("raised_at", UTC_TS),
     ),
+    # Written by `antt dq run` (expectations/), one row per expectation per run; its lineage is
+    # the table's own offset sequence, since no topic carries it.
+    "dq_results": _schema(
+        ("run_id", pa.string()),
+        ("run_at", UTC_TS),
+        ("suite", pa.string()),
+        ("expectation_id", pa.string()),
+        ("expectation", pa.string()),
+        ("check_name", pa.string()),
+        ("column_name", pa.string()),
+        ("severity", pa.string()),  # critical | warning | info
+        ("success", pa.bool_()),
+        ("observed_value", pa.string()),
+        ("unexpected_count", pa.int64()),
+        ("details", pa.string()),  # the expectation's arguments as JSON
+    ),
 }
 
 
