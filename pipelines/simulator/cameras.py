@@ -125,21 +125,19 @@ def camera_drafts(
     watchlist: tuple[WatchEntry, ...],
     rng: random.Random,
 ) -> list[Draft]:
-    """The window's detections, unordered."""
-    start, end = config.start_s, config.end_s
+    """The detections of the camera window (the last ``camera_days`` of history), unordered."""
+    start, end = config.camera_start_s, config.end_s
     spans = [(c, c.active_span(start, end)) for c in cameras]
     live = [(c, span) for c, span in spans if span is not None]
     if not live:
         return []
-    # Calibrated so that the cameras together send the configured daily volume.
-    per_activity = config.camera_events_per_day / sum(c.activity for c, _ in live)
     drafts: list[Draft] = []
 
     def add(payload: Payload, at: int) -> None:
         drafts.append(Draft("camera.events", at * 1000 + rng.randrange(200, 3000), payload))
 
     for camera, (lo, hi) in live:
-        count = poisson(rng, per_activity * camera.activity * (hi - lo) / DAY)
+        count = poisson(rng, camera.activity * (hi - lo) / DAY)
         kinds = DETECTION_KINDS[camera.owner]
         for _ in range(count):
             kind = kinds.draw(rng)

@@ -50,8 +50,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--residents-per-ward",
         type=int,
-        default=100,
-        help="average residents simulated per ward (default 100)",
+        default=400,
+        help="average residents simulated per ward (default 400); incidents, lodging facilities, "
+        "cameras and their events scale with them",
+    )
+    parser.add_argument(
+        "--camera-days",
+        type=int,
+        default=14,
+        help="days of camera detections to backfill before --end-at (default 14)",
     )
     parser.add_argument(
         "--dirty-share",
@@ -105,6 +112,7 @@ def _config(args: argparse.Namespace, settings: Settings) -> SimulationConfig:
         days=args.days,
         end_at=end_at,
         residents_per_ward=args.residents_per_ward,
+        camera_days=args.camera_days,
         dirty_share=args.dirty_share,
     )
 

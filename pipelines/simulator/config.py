@@ -33,12 +33,13 @@ class SimulationConfig:
     province_code: int = 92
     days: int = 400
     end_at: datetime = DEFAULT_END_AT
-    residents_per_ward: int = 100
+    # Everything else scales with the residents: incidents per 100,000 residents, lodging
+    # facilities and cameras per resident, check-ins per facility and detections per camera.
+    residents_per_ward: int = 400
+    # Camera detections come by the thousand a day: only the last camera_days of them are
+    # backfilled (the live phase continues them); the other topics cover the whole history.
+    camera_days: int = 14
     dirty_share: float = 0.0
-    # Volumes for the whole province, per day of history.
-    camera_events_per_day: float = 90.0
-    checkins_per_day: float = 28.0
-    incidents_per_day: float = 20.0
     # Share of lodging check-ins notified after the legal deadline.
     late_share: float = 0.07
     future_anchor: datetime | None = None
@@ -58,9 +59,8 @@ class SimulationConfig:
             raise ValueError("dirty_share must be between 0 and 1")
         if not 0.0 <= self.late_share <= 1.0:
             raise ValueError("late_share must be between 0 and 1")
-        rates = (self.camera_events_per_day, self.checkins_per_day, self.incidents_per_day)
-        if min(rates) < 0:
-            raise ValueError("event rates must not be negative")
+        if self.camera_days < 0:
+            raise ValueError("camera_days must not be negative")
 
     @property
     def end_s(self) -> int:
@@ -71,6 +71,11 @@ class SimulationConfig:
     def start_s(self) -> int:
         """The start of the history window, in whole epoch seconds."""
         return self.end_s - self.days * 86_400
+
+    @property
+    def camera_start_s(self) -> int:
+        """The start of the camera detections' window, in whole epoch seconds."""
+        return self.end_s - min(self.camera_days, self.days) * 86_400
 
     @property
     def future_anchor_s(self) -> int:

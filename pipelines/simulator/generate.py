@@ -90,7 +90,9 @@ def simulate(config: SimulationConfig) -> Backfill:
     lodging, open_stays = lodging_drafts(
         config, world.facilities, world.guests, world.watchlist, derive(seed, "stays")
     )
-    incidents, open_reports = incident_drafts(config, world.wards, derive(seed, "incidents"))
+    incidents, open_reports = incident_drafts(
+        config, world.wards, world.population, derive(seed, "incidents")
+    )
 
     events: list[Draft] = []
     for topic_drafts in (population, cameras, lodging, incidents):

@@ -34,9 +34,7 @@ from streams.cleaning.identity import Sex
 
 __all__ = ["LiveSource"]
 
-_MIX: Final = Weighted(
-    [("camera", 0.5), ("lodging", 0.2), ("incident", 0.12), ("population", 0.18)]
-)
+_MIX: Final = (("camera", 0.5), ("lodging", 0.2), ("incident", 0.12), ("population", 0.18))
 _CATEGORIES: Final[Weighted[Category]] = Weighted(list(CATEGORY_SHARE.items()))
 # Follow-ups older than this at start fell into the gap between backfill and live: dropped.
 _STALE: Final = 2 * HOUR
@@ -60,14 +58,17 @@ class LiveSource:
         self._scheduled = 0
         self._late = config.late_share
         now = int(started_at)
-        self._cameras = Weighted(
-            [(c, c.activity) for c in world.cameras if c.active_span(now - DAY, now + DAY)]
-            or [(c, c.activity) for c in world.cameras if c.connected]
-        )
-        self._facilities = Weighted(
-            [(f, f.activity) for f in world.facilities if f.on_platform_since is not None]
-            or [(f, 1.0) for f in world.facilities]
-        )
+        cameras = [
+            (c, c.activity) for c in world.cameras if c.active_span(now - DAY, now + DAY)
+        ] or [(c, c.activity) for c in world.cameras if c.connected]
+        facilities = [
+            (f, f.activity) for f in world.facilities if f.on_platform_since is not None
+        ] or [(f, 1.0) for f in world.facilities]
+        # A province of a few residents may have no camera or lodging facility at all.
+        present = {"camera": bool(cameras), "lodging": bool(facilities)}
+        self._mix = Weighted([(kind, w) for kind, w in _MIX if present.get(kind, True)])
+        self._cameras = Weighted(cameras) if cameras else None
+        self._facilities = Weighted(facilities) if facilities else None
         self._wards = Weighted([(w, w.activity) for w in world.wards])
         self._births = birth_places(world.province)
         self._without_card = [
@@ -117,7 +118,7 @@ class LiveSource:
         return Draft("incident.reports", updated_at * 1000, payload)
 
     def _new_event(self, now: int, now_ms: int) -> Draft:
-        kind = _MIX.draw(self._rng)
+        kind = self._mix.draw(self._rng)
         if kind == "camera":
             return self._camera(now, now_ms)
         if kind == "lodging":
@@ -128,6 +129,7 @@ class LiveSource:
 
     def _camera(self, now: int, now_ms: int) -> Draft:
         rng = self._rng
+        assert self._cameras is not None  # the mix draws cameras only when there are some
         camera = self._cameras.draw(rng)
         observed = now - rng.randint(0, 3)
         if self._watched_plates and rng.random() < 0.01:
@@ -142,6 +144,7 @@ class LiveSource:
 
     def _lodging(self, now: int, now_ms: int) -> Draft:
         rng = self._rng
+        assert self._facilities is not None  # the mix draws lodging only when there is some
         facility = self._facilities.draw(rng)
         if self._watched_people and rng.random() < 0.01:
             guest = self._watched_people[rng.randrange(len(self._watched_people))].person

@@ -266,10 +266,9 @@ def lodging_drafts(
     if not active:
         return [], []
     late = _late_probabilities(active, config.late_share)
-    per_activity = config.checkins_per_day / sum(f.activity for f, _ in active)
     stays: list[Stay] = []
     for facility, (lo, hi) in active:
-        for _ in range(poisson(rng, per_activity * facility.activity * (hi - lo) / DAY)):
+        for _ in range(poisson(rng, facility.activity * (hi - lo) / DAY)):
             arrival = local_midnight(rng.randrange(lo, hi)) + _ARRIVAL.draw(rng) * HOUR
             arrival += rng.randrange(HOUR)
             if lo <= arrival < hi:

@@ -1,14 +1,19 @@
 """Reference data: security cameras, lodging facilities and the watchlist, and their messages.
 
-Cameras sit at ward nodes, 0-4 per ward (towns more than villages), owned by the public purse,
-households, businesses or schools; about 15% are not yet connected to a monitoring centre and send
-nothing. Facilities are 0-3 per ward; most notify through the platform from a date on, some not
-at all. The watchlist holds stolen-vehicle plates and wanted or missing persons, a few inactive.
+Both scale with the residents, so that a small province is a small province, not a few people
+among many hotels: cameras sit at ward nodes, about 2.5 per 1,000 residents in towns and 1.5 in
+villages (Tây Giang had 41 at traffic nodes for about 21,500 people, seed 001), owned by the public
+purse, households, businesses or schools; about 15% are not yet connected to a monitoring centre
+and send nothing. Lodging facilities are about 4 per 10,000 residents in towns and 2 in villages
+(Vietnam counts some 36,000 accommodation establishments for 100 million people, 3.6 per 10,000);
+most notify through the platform from a date on, some not at all. The watchlist holds
+stolen-vehicle plates and wanted or missing persons, a few inactive.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
@@ -19,7 +24,7 @@ from pipelines.simulator.messages import Draft, Payload
 from pipelines.simulator.names import STREETS
 from pipelines.simulator.plates import Vehicle, watchlist_spelling
 from pipelines.simulator.population import Person
-from pipelines.simulator.rand import Weighted
+from pipelines.simulator.rand import Weighted, poisson
 from pipelines.simulator.wards import WardProfile
 
 __all__ = [
@@ -37,28 +42,24 @@ __all__ = [
 CameraOwner = Literal["public", "household", "business", "school"]
 FacilityKind = Literal["hotel", "guesthouse", "motel", "homestay", "rental_rooms", "hospital"]
 
-_CAMERA_COUNT: Final = {
-    True: Weighted([(0, 0.06), (1, 0.18), (2, 0.28), (3, 0.26), (4, 0.22)]),
-    False: Weighted([(0, 0.2), (1, 0.3), (2, 0.25), (3, 0.15), (4, 0.1)]),
-}
+# Cameras per 1,000 residents and lodging facilities per 10,000, in towns (True) and villages.
+_CAMERAS_PER_1000: Final = {True: 2.5, False: 1.5}
+_FACILITIES_PER_10000: Final = {True: 4.0, False: 2.0}
 _OWNERS: Final[Weighted[CameraOwner]] = Weighted(
     [("public", 0.5), ("household", 0.2), ("business", 0.2), ("school", 0.1)]
 )
-# Relative detection volume: public cameras watch traffic nodes, household ones a doorway.
+# Detections (tracked objects) a day: public cameras watch traffic nodes, household ones a door.
 _OWNER_ACTIVITY: Final[dict[CameraOwner, float]] = {
-    "public": 3.0, "business": 1.5, "school": 0.8, "household": 0.6,
+    "public": 40.0, "business": 15.0, "school": 8.0, "household": 5.0,
 }  # fmt: skip
-_FACILITY_COUNT: Final = {
-    True: Weighted([(0, 0.15), (1, 0.3), (2, 0.3), (3, 0.25)]),
-    False: Weighted([(0, 0.3), (1, 0.4), (2, 0.2), (3, 0.1)]),
-}
 _KINDS: Final[Weighted[FacilityKind]] = Weighted(
     [("hotel", 0.2), ("guesthouse", 0.3), ("motel", 0.15), ("homestay", 0.1),
      ("rental_rooms", 0.2), ("hospital", 0.05)]
 )  # fmt: skip
+# Check-ins a day: a provincial hotel fills a few rooms a night, rented rooms change hands rarely.
 _KIND_ACTIVITY: Final[dict[FacilityKind, float]] = {
-    "hotel": 3.0, "guesthouse": 2.0, "motel": 2.0, "homestay": 1.0, "rental_rooms": 0.7,
-    "hospital": 1.5,
+    "hotel": 4.0, "guesthouse": 2.0, "motel": 2.0, "homestay": 0.5, "rental_rooms": 0.2,
+    "hospital": 1.0,
 }  # fmt: skip
 _BRANDS: Final = (
     "Hoa Mai", "Phương Nam", "Bình An", "Thanh Bình", "Ngọc Lan", "Hòa Bình", "Phú Quý",
@@ -80,7 +81,7 @@ class Camera:
     connected: bool
     installed_on: date
     removed_on: date | None
-    activity: float
+    activity: float  # detections a day
 
     def active_span(self, start: int, end: int) -> tuple[int, int] | None:
         """The part of [start, end) in which the camera sends detections, if any."""
@@ -112,7 +113,7 @@ class Facility:
     kind: FacilityKind
     ward_code: str
     on_platform_since: date | None
-    activity: float
+    activity: float  # check-ins a day
     # How much more (or less) often than average this facility notifies late.
     lateness: float
 
@@ -191,12 +192,16 @@ def _camera_name(rng: random.Random, owner: CameraOwner, ward: WardProfile, inde
 
 
 def build_cameras(
-    config: SimulationConfig, wards: tuple[WardProfile, ...], rng: random.Random
+    config: SimulationConfig,
+    wards: tuple[WardProfile, ...],
+    population: Mapping[str, int],
+    rng: random.Random,
 ) -> tuple[Camera, ...]:
     start_day, end_day = local(config.start_s).date(), local(config.end_s).date()
     cameras: list[Camera] = []
     for ward in wards:
-        for index in range(1, _CAMERA_COUNT[ward.is_urban].draw(rng) + 1):
+        expected = population.get(ward.code, 0) / 1000 * _CAMERAS_PER_1000[ward.is_urban]
+        for index in range(1, poisson(rng, expected) + 1):
             owner = _OWNERS.draw(rng)
             if rng.random() < 0.8:
                 installed = _day_between(rng, _EARLIEST_INSTALL, start_day)
@@ -237,12 +242,16 @@ def _facility_name(rng: random.Random, kind: FacilityKind, ward: WardProfile) ->
 
 
 def build_facilities(
-    config: SimulationConfig, wards: tuple[WardProfile, ...], rng: random.Random
+    config: SimulationConfig,
+    wards: tuple[WardProfile, ...],
+    population: Mapping[str, int],
+    rng: random.Random,
 ) -> tuple[Facility, ...]:
     end_day = local(config.end_s).date()
     facilities: list[Facility] = []
     for ward in wards:
-        for index in range(1, _FACILITY_COUNT[ward.is_urban].draw(rng) + 1):
+        expected = population.get(ward.code, 0) / 10_000 * _FACILITIES_PER_10000[ward.is_urban]
+        for index in range(1, poisson(rng, expected) + 1):
             kind = _KINDS.draw(rng)
             since = None
             if rng.random() < 0.88:

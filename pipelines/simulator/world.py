@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipelines.simulator.cameras import build_vehicles, plate_localities
@@ -34,6 +36,8 @@ class World:
     province: ProvinceInfo
     wards: tuple[WardProfile, ...]
     residents: tuple[Resident, ...]
+    # Residents per ward at the start of the history: what incidents, cameras and lodging scale by.
+    population: Mapping[str, int]
     cameras: tuple[Camera, ...]
     facilities: tuple[Facility, ...]
     watchlist: tuple[WatchEntry, ...]
@@ -52,8 +56,9 @@ def build_world(config: SimulationConfig) -> World:
     wards = build_wards(province, derive(seed, "wards"))
     issuer = CccdIssuer(derive(seed, "id-numbers"))
     residents = build_residents(config, province, issuer, derive(seed, "residents"))
-    cameras = build_cameras(config, wards, derive(seed, "cameras"))
-    facilities = build_facilities(config, wards, derive(seed, "facilities"))
+    population = Counter(r.ward_code for r in residents)
+    cameras = build_cameras(config, wards, population, derive(seed, "cameras"))
+    facilities = build_facilities(config, wards, population, derive(seed, "facilities"))
     vehicles, traffic = build_vehicles(
         province, derive(seed, "vehicles"), max(500, 40 * len(wards))
     )
@@ -87,6 +92,7 @@ def build_world(config: SimulationConfig) -> World:
         province=province,
         wards=wards,
         residents=residents,
+        population=population,
         cameras=cameras,
         facilities=facilities,
         watchlist=watchlist,

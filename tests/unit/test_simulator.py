@@ -10,6 +10,7 @@ import hashlib
 import itertools
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -40,8 +41,10 @@ from pipelines.simulator import (
 from pipelines.simulator.config import ICT
 from pipelines.simulator.dirty import DIRTY_KINDS, OUTCOMES
 from pipelines.simulator.generate import simulate
+from pipelines.simulator.incidents import incident_drafts
 from pipelines.simulator.live import LiveSource
 from pipelines.simulator.plates import Vehicle, VehicleType, compact, make_plate, misspell
+from pipelines.simulator.world import World
 from streams.cleaning.identity import age_band, age_on, read_cccd
 from streams.cleaning.plates import read_plate
 from streams.contract.topics import SOURCE_TOPICS, source_topic
@@ -54,15 +57,8 @@ REF_TOPICS = ("ref.cameras", "ref.facilities", "ref.watchlist")
 CAN_THO_WARDS = frozenset(
     f"{w.code.value:05d}" for w in Ward.iter_all() if w.province_code.value == 92
 )
-# Reduced volumes: enough of everything to test, fast to build.
-SMALL = SimulationConfig(
-    seed=7,
-    days=60,
-    residents_per_ward=8,
-    camera_events_per_day=30,
-    checkins_per_day=15,
-    incidents_per_day=8,
-)
+# Reduced volumes: a few thousand residents, so a few of every kind of event; fast to build.
+SMALL = SimulationConfig(seed=7, days=60, residents_per_ward=40, camera_days=7)
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +69,26 @@ def default_run() -> list[SimMessage]:
 
 @pytest.fixture(scope="module")
 def dirty_run() -> list[SimMessage]:
+    # Enough residents for a handful of lodging facilities, so that every dirty kind shows.
     config = SimulationConfig(
-        seed=11, days=120, residents_per_ward=30, dirty_share=0.1, future_anchor=datetime.now(ICT)
+        seed=11, days=120, residents_per_ward=300, dirty_share=0.1, future_anchor=datetime.now(ICT)
     )
     return list(generate(config))
+
+
+@pytest.fixture(scope="module")
+def crowded_incidents() -> tuple[SimulationConfig, World, list[dict[str, Any]]]:
+    """Two years of incident reports of a province of 50,000 residents per ward (5 million).
+
+    Incidents scale with the residents, so only a big population shows rare kinds (especially
+    serious crimes, mass petitions) and per-ward trends; the registry itself is not simulated.
+    """
+    config = SimulationConfig(seed=5, days=730, residents_per_ward=2)
+    world = build_world(config)
+    drafts, _ = incident_drafts(
+        config, world.wards, {w.code: 50_000 for w in world.wards}, random.Random(5)
+    )
+    return config, world, [draft.payload for draft in drafts]
 
 
 @pytest.fixture(scope="module")
@@ -197,9 +209,34 @@ def test_event_identities_are_unique(default_run: list[SimMessage]) -> None:
 
 def test_default_volumes_fit_a_demo(default_run: list[SimMessage]) -> None:
     counts = Counter(m.topic for m in default_run)
-    assert 60_000 <= len(default_run) <= 150_000
-    for topic in EVENT_TOPICS:
-        assert counts[topic] >= 15_000, topic
+    assert 100_000 <= len(default_run) <= 170_000
+    # Population events dominate: about 2.6 per resident; incidents are rare, as in life.
+    assert counts["population.updates"] >= 90_000
+    assert counts["camera.events"] >= 15_000 and counts["lodging.checkins"] >= 8_000
+    assert counts["incident.reports"] >= 600
+
+
+def test_volumes_are_plausible_for_the_residents(default_run: list[SimMessage]) -> None:
+    """Crime per resident, facilities and cameras per resident, check-ins per facility and
+    detections per camera, all within a plausible range (docs/architecture.md gives the rates).
+    """
+    config = SimulationConfig()
+    years = config.days / 365.25
+    residents = len(_registered(default_run))
+    assert 0.75 * 400 * 103 <= residents <= 1.25 * 400 * 103
+    reports = {e["report_id"]: e for e in events(default_run, "incident.reports")}
+    crimes = [e for e in reports.values() if e["category"] == "social_order_crime"]
+    per_100k = len(crimes) / years / residents * 100_000
+    # Nationally about 45 per 100,000 a year; towns more: within a factor of three either way.
+    assert 45 / 3 <= per_100k <= 45 * 3
+    facilities = list(events(default_run, "ref.facilities"))
+    cameras = [c for c in events(default_run, "ref.cameras") if c["connected"]]
+    assert 1 <= len(facilities) / residents * 10_000 <= 6  # per 10,000 residents
+    assert 1 <= len(cameras) / residents * 1_000 <= 3  # per 1,000 residents
+    check_ins = sum(e["action"] == "check_in" for e in events(default_run, "lodging.checkins"))
+    assert 0.5 <= check_ins / len(facilities) / config.days <= 10  # a day
+    detections = sum(1 for _ in events(default_run, "camera.events"))
+    assert 5 <= detections / len(cameras) / config.camera_days <= 60
 
 
 # --- population ------------------------------------------------------------------------------
@@ -446,13 +483,17 @@ TRANSITIONS = {
 }
 
 
-def test_incident_reports_and_their_lifecycle(default_run: list[SimMessage]) -> None:
+def test_incident_reports_and_their_lifecycle(
+    crowded_incidents: tuple[SimulationConfig, World, list[dict[str, Any]]],
+) -> None:
     versions: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for event in events(default_run, "incident.reports"):
+    for event in sorted(crowded_incidents[2], key=lambda e: local_time(e["updated_at"])):
         versions[event["report_id"]].append(event)
     firsts = [v[0] for v in versions.values()]
     categories = Counter(e["category"] for e in firsts)
-    assert categories.most_common(1)[0][0] == "social_order_crime"
+    # In the proportions of CATEGORY_RATE: "other" reports first, social-order crime 45 of 583.
+    assert categories.most_common(1)[0][0] == "other"
+    assert categories["social_order_crime"] / len(firsts) == pytest.approx(45 / 583, abs=0.01)
     assert len(categories) == 9
     assert {e["channel"] for e in firsts} == {
         "hotline", "zalo", "facebook", "in_person", "vneid", "public_service_portal", "camera",
@@ -478,14 +519,44 @@ def test_incident_reports_and_their_lifecycle(default_run: list[SimMessage]) -> 
     assert finals["resolved"] > finals["transferred"] > 0 and finals["dismissed"] > 0
 
 
-def test_year_over_year_trend_differs_per_ward() -> None:
-    config = SimulationConfig(
-        seed=5, days=730, residents_per_ward=2, camera_events_per_day=1, checkins_per_day=1
+def test_crimes_are_solved_at_the_national_clearance_rate(
+    crowded_incidents: tuple[SimulationConfig, World, list[dict[str, Any]]],
+) -> None:
+    config, _, payloads = crowded_incidents
+    latest: dict[str, dict[str, Any]] = {}
+    for event in sorted(payloads, key=lambda e: local_time(e["updated_at"])):
+        latest[event["report_id"]] = event
+        if "solved_at" in event:  # only on the version that resolves the report, and after it
+            assert event["status"] == "resolved"
+            solved_at = local_time(event["solved_at"])
+            assert local_time(event["occurred_at"]) <= solved_at <= local_time(event["updated_at"])
+    # Crimes that occurred in the first year: by the end of the window, all that will be solved
+    # are (the delay is at most 240 days). About 84% of those not dismissed.
+    first_year = config.start_s + 365 * 86_400
+    crimes = [
+        e
+        for e in latest.values()
+        if e["category"] == "social_order_crime"
+        and e["status"] != "dismissed"
+        and local_time(e["occurred_at"]).timestamp() < first_year
+    ]
+    solved = [e for e in crimes if "solved_at" in e]
+    assert 0.82 <= len(solved) / len(crimes) <= 0.87
+    delays = sorted(
+        (local_time(e["solved_at"]) - local_time(e["received_at"])).days for e in solved
     )
-    world = build_world(config)
+    # Days to months: half within about two weeks, a tenth after more than two months.
+    assert 5 <= delays[len(delays) // 2] <= 25 and delays[len(delays) * 9 // 10] >= 45
+    assert not [e for e in latest.values() if e["category"] == "petition" and "solved_at" in e]
+
+
+def test_year_over_year_trend_differs_per_ward(
+    crowded_incidents: tuple[SimulationConfig, World, list[dict[str, Any]]],
+) -> None:
+    config, world, payloads = crowded_incidents
     split = config.end_s - 365 * 86_400
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for event in events(list(generate(config)), "incident.reports"):
+    for event in payloads:
         if event["status"] == "received" and event["category"] == "social_order_crime":
             occurred = datetime.fromisoformat(event["occurred_at"]).timestamp()
             counts[event["ward_code"]][occurred >= split] += 1
@@ -694,6 +765,18 @@ def test_live_source_continues_open_stays_and_reports() -> None:
     assert Counter(m.topic for m in produced).keys() == set(EVENT_TOPICS)
 
 
+def test_a_province_of_a_few_residents_has_no_lodging_and_live_events_still_flow() -> None:
+    # 2 residents per ward: about 200 people, so no lodging facility (2 to 4 per 10,000).
+    config = SimulationConfig(seed=3, days=30, residents_per_ward=2)
+    backfill = simulate(config)
+    assert not backfill.world.facilities
+    assert not [m for m in backfill.messages if m.topic == "lodging.checkins"]
+    started = config.end_at.timestamp() + 60
+    source = LiveSource(backfill, started)
+    produced = Counter(m.topic for i in range(300) for m in source.next_messages(started + i))
+    assert produced["lodging.checkins"] == 0 and produced["population.updates"] > 0
+
+
 def test_publish_refuses_a_history_that_ends_in_the_future(tmp_path: Path) -> None:
     config = SimulationConfig(end_at=datetime.now(ICT) + timedelta(days=2))
     with pytest.raises(ValueError, match="future"):
@@ -707,8 +790,8 @@ def test_cli_options_and_dry_run(capsys: pytest.CaptureFixture[str], tmp_path: P
         if action.dest != "help":
             assert action.help, action.dest
     args = parser.parse_args(
-        ["--seed", "9", "--days", "20", "--residents-per-ward", "3", "--dirty-share", "0.1",
-         "--end-at", "2026-10-01T00:00", "--dry-run", "--no-progress"]
+        ["--seed", "9", "--days", "20", "--residents-per-ward", "60", "--camera-days", "3",
+         "--dirty-share", "0.1", "--end-at", "2026-10-01T00:00", "--dry-run", "--no-progress"]
     )  # fmt: skip
     assert run(args, Settings(data_dir=tmp_path)) == 0
     out = capsys.readouterr().out
