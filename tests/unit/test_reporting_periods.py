@@ -366,3 +366,30 @@ def test_period_kind_applies_to_ind_crime_periods_only(con: duckdb.DuckDBPyConne
         indicator("ind_crime_reduction", con=con, period_kind="year")
     with pytest.raises(ValueError, match="unknown period_kind 'week'"):
         indicator("ind_crime_periods", con=con, period_kind="week")  # type: ignore[arg-type]
+
+
+def test_the_demo_headline_speaks_in_reporting_periods(
+    province: duckdb.DuckDBPyConnection,
+) -> None:
+    from pipelines.summary import crime_line
+
+    years = indicator("ind_crime_periods", con=province, period_kind="year", as_of=AS_OF)
+    assert crime_line(only(years, ward_code=None, period_year=2025)) == (
+        "Tội phạm về trật tự xã hội năm 2025 (từ 15/12/2024 đến 14/12/2025, đến 20/02/2025): "
+        "6 vụ, tăng 1 vụ (+20,00%) so với cùng kỳ; tỷ lệ khám phá 16,67%; "
+        "150.000,00 vụ/100.000 dân — chưa kết thúc kỳ"
+    )
+    months = indicator(
+        "ind_crime_periods", con=province, ward=WARD_A, period_kind="month", as_of=AS_OF
+    )
+    assert crime_line(only(months, period_year=2025, period_number=1)) == (
+        "Tội phạm về trật tự xã hội tháng 1/2025 (từ 15/12/2024 đến 14/01/2025): 1 vụ, "
+        "giảm 1 vụ (−50,00%) so với cùng kỳ; tỷ lệ khám phá 0,00%; 50.000,00 vụ/100.000 dân "
+        "— đạt mục tiêu giảm ít nhất 5%"
+    )
+    # Without the same dates a year earlier there is no comparison and no verdict.
+    assert crime_line(only(years, ward_code=None, period_year=2024)) == (
+        "Tội phạm về trật tự xã hội năm 2024 (từ 15/12/2023 đến 14/12/2024): 12 vụ, "
+        "chưa có số liệu cùng kỳ; tỷ lệ khám phá 50,00%; 300.000,00 vụ/100.000 dân "
+        "— chưa đủ dữ liệu để đánh giá mục tiêu giảm ít nhất 5%"
+    )
