@@ -125,34 +125,56 @@ def ranking(
     axis: str,
     higher_is_better: bool | None,
 ) -> go.Figure:
-    """Horizontal bars in the given order; with ``higher_is_better`` a change is coloured green
-    on the better side of zero and red on the other, without it every bar is one colour."""
+    """Horizontal bars in the given order, each labelled with its text.
+
+    With ``higher_is_better`` the values are changes: green on the better side of zero, red on
+    the other, on an axis symmetric about zero, and each label sits on the empty side of its bar
+    so that no label runs into the ward names. Without it the bars are shares in one colour,
+    labelled inside.
+    """
+    bar: dict[str, Any] = {"x": list(values), "y": list(names), "orientation": "h"}
+    bar["hovertemplate"] = "%{y}: %{customdata}<extra></extra>"
+    bar["customdata"] = list(texts)
+    layout: dict[str, Any] = {}
     if higher_is_better is None:
-        colours = [PALETTE["primary"]] * len(values)
+        bar.update(text=list(texts), textposition="inside", marker={"color": PALETTE["primary"]})
+        x_range = None
     else:
-        colours = [
-            PALETTE["good"] if (v >= 0) == higher_is_better else PALETTE["bad"] for v in values
+        bar["marker"] = {
+            "color": [
+                PALETTE["good"] if (v >= 0) == higher_is_better else PALETTE["bad"] for v in values
+            ]
+        }
+        widest = max((abs(v) for v in values), default=0) or 1
+        x_range = [-widest * 1.05, widest * 1.05]
+        layout["annotations"] = [
+            {
+                "x": 0,
+                "y": name,
+                "text": text,
+                "showarrow": False,
+                "xanchor": "left" if value < 0 else "right",
+                "xshift": 6 if value < 0 else -6,
+            }
+            for name, value, text in zip(names, values, texts, strict=True)
         ]
-    figure = go.Figure(
-        go.Bar(
-            x=list(values),
-            y=list(names),
-            orientation="h",
-            text=list(texts),
-            textposition="auto",
-            marker={"color": colours},
-            hovertemplate="%{y}: %{text}<extra></extra>",
-        )
-    )
+    figure = go.Figure(go.Bar(**bar))
     figure.update_layout(
         chart_layout(
             title=title,
             subtitle=subtitle,
             height=max(360, 140 + 40 * len(names)),
-            xaxis={**_VALUE_AXIS, "title": axis, "zeroline": True, "zerolinecolor": "#555"},
+            xaxis={
+                **_VALUE_AXIS,
+                "title": axis,
+                "zeroline": True,
+                "zerolinecolor": "#555",
+                **({"range": x_range} if x_range else {}),
+            },
             yaxis={"autorange": "reversed", "automargin": True},
             margin={"l": 170, "r": 30, "t": 100, "b": 60},
             showlegend=False,
+            **layout,
         )
     )
     return figure
@@ -208,7 +230,7 @@ def grouped_bars(
                 y=list(values),
                 name=name,
                 marker={"color": colour},
-                text=[format_int(v) for v in values],
+                text=["" if v is None else format_int(v) for v in values],
                 textposition="outside",
                 hovertemplate=f"%{{x}}: %{{y:,}} {unit}<extra>{name}</extra>",
             )
