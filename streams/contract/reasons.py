@@ -30,15 +30,17 @@ ReasonCode = Literal[
 ]
 
 REASONS: Final[dict[ReasonCode, str]] = {
-    "malformed_json": "the message is not valid UTF-8 JSON",
+    "malformed_json": "the message is not valid UTF-8 JSON, or an object has a key twice",
     "not_an_object": "the message is JSON but not an object",
     "unsupported_schema_version": "schema_version is missing or not 1",
     "missing_field": "a required field is absent or null",
     "invalid_field": "a field has the wrong type, an unknown value or is out of range",
     "key_mismatch": "the Kafka key differs from the field the contract keys this topic by",
-    "invalid_timestamp": "a timestamp is not RFC 3339 (an offset-less time is read as local time)",
-    "future_timestamp": "a timestamp is more than 5 minutes in the future",
-    "invalid_date": "a date is neither YYYY-MM-DD nor DD/MM/YYYY, or does not exist",
+    "invalid_timestamp": "a timestamp is not RFC 3339 (an offset-less time is read as local time) "
+    "between 1900 and 2199, or the Kafka record timestamp is outside those years",
+    "future_timestamp": "a timestamp is more than 5 minutes after the Kafka record timestamp",
+    "invalid_date": "a date is neither YYYY-MM-DD nor DD/MM/YYYY, does not exist, or is outside "
+    "1900-2199",
     "invalid_id_number": "an ID number is not a 12-digit CCCD, 9-digit CMND or passport number",
     "id_number_mismatch": "the CCCD's province, century/sex or birth-year digits contradict the "
     "stated province code, date of birth or sex",
