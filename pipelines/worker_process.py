@@ -31,12 +31,15 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 class WorkerProcess:
-    """``antt worker`` in the background, logging to ``<log_dir>/worker.log``."""
+    """``antt worker`` in the background, logging to ``<log_dir>/<name>.log``.
 
-    def __init__(self, settings: Settings) -> None:
+    Several workers on one data folder (one consumer group) take distinct names.
+    """
+
+    def __init__(self, settings: Settings, name: str = "worker") -> None:
         self.settings = settings
-        self.log_path: Path = settings.log_dir / "worker.log"
-        self.pid_path: Path = settings.log_dir / "worker.pid"
+        self.log_path: Path = settings.log_dir / f"{name}.log"
+        self.pid_path: Path = settings.log_dir / f"{name}.pid"
         self._process: subprocess.Popen[bytes] | None = None
 
     def stop_stale(self) -> bool:

@@ -86,7 +86,11 @@ def create_app(settings: Settings) -> faust.App:
     store = ReferenceStore()
     contexts = ContextFactory(settings, store, registry)
     follower = ReferenceFollower(
-        settings.bootstrap_servers, store, contexts, settings.reference_timeout_s
+        settings.bootstrap_servers,
+        store,
+        contexts,
+        settings.reference_timeout_s,
+        stopping=lambda: bool(app.should_stop),
     )
     worker = BatchWorker(settings, send, contexts, follower)
     keeper = RegistryKeeper(registry, contexts)

@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from streams.cleaning.context import CleanContext
+from streams.failure import StopRequested
 from streams.processing import Message, clean_message
 from streams.reference.store import REFERENCE_TOPICS, ReferenceStore
 
@@ -46,8 +47,10 @@ class ReferenceFollower:
         store: ReferenceStore,
         make_context: Callable[[], CleanContext],
         timeout_s: float,
+        stopping: Callable[[], bool],
     ) -> None:
         self.store = store
+        self._stopping = stopping
         self._bootstrap_servers = bootstrap_servers
         self._make_context = make_context
         self._timeout_s = timeout_s
@@ -76,14 +79,27 @@ class ReferenceFollower:
             await consumer.stop()
 
     async def caught_up(self) -> None:
-        """Wait until the store holds every record the reference topics hold now (bounded)."""
+        """Wait until the store holds every record the reference topics hold now (bounded).
+
+        Raises ``StopRequested`` when the worker starts stopping meanwhile, so that SIGTERM ends
+        the worker at once rather than after the timeout (``streams.failure``).
+        """
+        deadline = time.monotonic() + self._timeout_s
+        catch_up = asyncio.ensure_future(self._catch_up())
         try:
-            await asyncio.wait_for(self._catch_up(), self._timeout_s)
-        except TimeoutError:
-            raise ReferencesUnavailable(
-                f"the reference topics were not read to their end within {self._timeout_s:.0f} s"
-                f" (broker at {self._bootstrap_servers} away, or a topic missing)"
-            ) from None
+            while not catch_up.done():
+                if self._stopping():
+                    raise StopRequested("stopping while reading the reference topics")
+                if time.monotonic() > deadline:
+                    raise ReferencesUnavailable(
+                        "the reference topics were not read to their end within "
+                        f"{self._timeout_s:.0f} s (broker at {self._bootstrap_servers} away, or "
+                        "a topic missing)"
+                    )
+                await asyncio.wait({catch_up}, timeout=0.1)
+            catch_up.result()
+        finally:
+            catch_up.cancel()
 
     async def _catch_up(self) -> None:
         await self._started.wait()
