@@ -61,12 +61,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def export_for_demo(settings: Settings) -> str:
-    """The demo's last step: the dashboards in ``<data_dir>/dashboards``; says where they are."""
+    """The demo's last step: the dashboards in ``<data_dir>/dashboards``, linking the report of
+    the demo's data-quality step when there is one; says where they are."""
+    from expectations.cli import DOCS_FOLDER
     from pipelines.dashboards.export import export_dashboards
     from pipelines.dashboards.pdf import CHROMIUM
 
+    dq_docs = settings.data_dir / DOCS_FOLDER
     result = export_dashboards(
-        settings, settings.data_dir / "dashboards", as_of=local_today(), pdf=CHROMIUM.exists()
+        settings,
+        settings.data_dir / "dashboards",
+        as_of=local_today(),
+        pdf=CHROMIUM.exists(),
+        dq_docs=dq_docs if dq_docs.is_dir() else None,
     )
     where = f"dashboards: {(result.folder / 'index.html').resolve().as_uri()}"
     if result.pdf is None:

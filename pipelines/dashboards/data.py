@@ -53,6 +53,8 @@ def _named(frame: pl.DataFrame, wards: pl.DataFrame, province_name: str) -> pl.D
 
 
 def _read(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> DashboardData:
+    # The export prints its own progress; DuckDB's bar would break the demo's lines.
+    con.execute("SET enable_progress_bar = false").fetchall()
     con.execute("SET VARIABLE as_of = ?", [as_of]).fetchall()
     province_name, wards = queries.ward_names(con)
 
