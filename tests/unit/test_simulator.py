@@ -44,6 +44,7 @@ from pipelines.simulator.generate import simulate
 from pipelines.simulator.incidents import incident_drafts
 from pipelines.simulator.live import LiveSource
 from pipelines.simulator.plates import Vehicle, VehicleType, compact, make_plate, misspell
+from pipelines.simulator.reference import build_facilities
 from pipelines.simulator.world import World
 from streams.cleaning.identity import age_band, age_on, read_cccd
 from streams.cleaning.plates import read_plate
@@ -63,7 +64,7 @@ SMALL = SimulationConfig(seed=7, days=60, residents_per_ward=40, camera_days=7)
 
 @pytest.fixture(scope="module")
 def default_run() -> list[SimMessage]:
-    """The default configuration, as the demo runs it (about 100k messages)."""
+    """The default configuration: the demo's province over 400 days (about 100k messages)."""
     return list(generate(SimulationConfig()))
 
 
@@ -209,11 +210,11 @@ def test_event_identities_are_unique(default_run: list[SimMessage]) -> None:
 
 def test_default_volumes_fit_a_demo(default_run: list[SimMessage]) -> None:
     counts = Counter(m.topic for m in default_run)
-    assert 100_000 <= len(default_run) <= 170_000
+    assert 80_000 <= len(default_run) <= 140_000
     # Population events dominate: about 2.6 per resident; incidents are rare, as in life.
-    assert counts["population.updates"] >= 90_000
-    assert counts["camera.events"] >= 15_000 and counts["lodging.checkins"] >= 8_000
-    assert counts["incident.reports"] >= 600
+    assert counts["population.updates"] >= 60_000
+    assert counts["camera.events"] >= 8_000 and counts["lodging.checkins"] >= 4_000
+    assert counts["incident.reports"] >= 400
 
 
 def test_volumes_are_plausible_for_the_residents(default_run: list[SimMessage]) -> None:
@@ -223,7 +224,7 @@ def test_volumes_are_plausible_for_the_residents(default_run: list[SimMessage]) 
     config = SimulationConfig()
     years = config.days / 365.25
     residents = len(_registered(default_run))
-    assert 0.75 * 400 * 103 <= residents <= 1.25 * 400 * 103
+    assert 0.75 * 300 * 103 <= residents <= 1.25 * 300 * 103
     reports = {e["report_id"]: e for e in events(default_run, "incident.reports")}
     crimes = [e for e in reports.values() if e["category"] == "social_order_crime"]
     per_100k = len(crimes) / years / residents * 100_000
@@ -232,7 +233,7 @@ def test_volumes_are_plausible_for_the_residents(default_run: list[SimMessage]) 
     facilities = list(events(default_run, "ref.facilities"))
     cameras = [c for c in events(default_run, "ref.cameras") if c["connected"]]
     assert 1 <= len(facilities) / residents * 10_000 <= 6  # per 10,000 residents
-    assert 1 <= len(cameras) / residents * 1_000 <= 3  # per 1,000 residents
+    assert 0.5 <= len(cameras) / residents * 1_000 <= 3  # per 1,000 residents
     check_ins = sum(e["action"] == "check_in" for e in events(default_run, "lodging.checkins"))
     assert 0.5 <= check_ins / len(facilities) / config.days <= 10  # a day
     detections = sum(1 for _ in events(default_run, "camera.events"))
@@ -370,12 +371,23 @@ def test_cameras_at_ward_nodes(default_run: list[SimMessage]) -> None:
 
 
 def test_facilities_mostly_on_the_platform(default_run: list[SimMessage]) -> None:
+    # A town of 50,000 residents has about 20 facilities (4 per 10,000), a village 10 (2).
+    config = SimulationConfig()
+    world = build_world(SimulationConfig(days=30, residents_per_ward=2))
+    crowded = build_facilities(
+        config, world.wards, {w.code: 50_000 for w in world.wards}, random.Random(1)
+    )
+    per_ward = Counter(f.ward_code for f in crowded)
+    towns = [w.code for w in world.wards if w.is_urban]
+    villages = [w.code for w in world.wards if not w.is_urban]
+    assert sum(per_ward[w] for w in towns) / len(towns) == pytest.approx(20, rel=0.15)
+    assert sum(per_ward[w] for w in villages) / len(villages) == pytest.approx(10, rel=0.15)
+    off = [f for f in crowded if f.on_platform_since is None]
+    assert 0.08 < len(off) / len(crowded) < 0.16  # 12% not on the platform
     facilities = list(events(default_run, "ref.facilities"))
-    assert max(Counter(f["ward_code"] for f in facilities).values()) <= 3
-    off = [f for f in facilities if f["on_platform_since"] is None]
-    assert 0 < len(off) < 0.25 * len(facilities)
+    off_ids = {f["facility_id"] for f in facilities if f["on_platform_since"] is None}
     notifying = {e["facility_id"] for e in events(default_run, "lodging.checkins")}
-    assert not notifying & {f["facility_id"] for f in off}
+    assert notifying and not notifying & off_ids
 
 
 def test_watchlist_plates_and_persons_are_seen(default_run: list[SimMessage]) -> None:
