@@ -17,6 +17,7 @@ from antt.settings import Settings
 from pipelines.cli import main
 from pipelines.dashboards import charts
 from pipelines.dashboards.cards import dq_status
+from pipelines.dashboards.cli import export_for_demo
 from pipelines.dashboards.data import DashboardData
 from pipelines.dashboards.export import export_dashboards
 from pipelines.dashboards.html import PAGES, chart
@@ -408,3 +409,15 @@ def test_the_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         main(["dashboards", "export", "--help"])
     assert exit_.value.code == 0
     assert "--as-of" in capsys.readouterr().out
+
+
+def test_the_demo_step_links_the_data_quality_report_and_prints_the_pdf(tmp_path: Path) -> None:
+    (tmp_path / "dq-docs").mkdir()
+    (tmp_path / "dq-docs" / "index.html").write_text("<html>dq</html>", encoding="utf-8")
+    line = export_for_demo(Settings(data_dir=tmp_path))
+    folder = tmp_path / "dashboards"
+    assert line == (
+        f"dashboards: {(folder / 'index.html').as_uri()}, PDF briefing: {folder / 'tong-quan.pdf'}"
+    )
+    assert (folder / "tong-quan.pdf").read_bytes().startswith(b"%PDF")
+    assert 'href="chat-luong-du-lieu/index.html"' in (folder / "index.html").read_text("utf-8")
