@@ -92,7 +92,9 @@ def simulated_warehouse(
     config = SimulationConfig(
         seed=2024,
         days=900,
-        residents_per_ward=20,
+        # Incidents, lodging facilities and cameras scale with the residents: 100 a ward (about
+        # 10,500) give 3 facilities, 24 cameras and a few incident reports a month.
+        residents_per_ward=100,
         dirty_share=0.02,
         end_at=now.replace(minute=0, second=0, microsecond=0),
         future_anchor=now,
