@@ -6,11 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit integration install clean help
+.PHONY: demo lab test lint unit integration install clean help
 
 help:
 	@echo "make demo   run the platform end to end on a synthetic province (about 3-5 minutes)"
 	@echo "make test   lint, type-check and run every test, the real-broker ones included"
+	@echo "make lab    JupyterLab on 127.0.0.1 with the analysts' notebooks over the demo warehouse"
 	@echo "make clean  stop the demo broker and remove demo data (keeps the downloaded caches)"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -24,6 +25,11 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/antt --data-dir .antt/demo demo
+
+# The demo warehouse is made once: `make demo` again refreshes it.
+lab: install
+	@test -d .antt/demo/landing || $(MAKE) demo
+	$(BIN)/antt --data-dir .antt/demo lab
 
 lint: install
 	$(BIN)/ruff check .

@@ -86,6 +86,12 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
+def _lab(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.lab import run
+
+    return run(args, settings)
+
+
 def _dashboards(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.dashboards.cli import run
 
@@ -148,6 +154,14 @@ def _parser() -> argparse.ArgumentParser:
 
     add_bench_arguments(bench)
     bench.set_defaults(handler=_bench)
+
+    lab = commands.add_parser(
+        "lab", help="JupyterLab on 127.0.0.1 with the analysts' notebooks over the landing zone"
+    )
+    from pipelines.lab import add_arguments as add_lab_arguments
+
+    add_lab_arguments(lab)
+    lab.set_defaults(handler=_lab)
 
     dashboards = commands.add_parser(
         "dashboards", help="leadership's offline dashboards: HTML pages and a PDF briefing"
