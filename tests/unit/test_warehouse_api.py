@@ -285,3 +285,38 @@ def test_incidents_carry_unit_names_and_the_statistics_category(landing_dir: Pat
     finally:
         connection.close()
     assert row == [("Xã Tây Giang", "Thành phố Đà Nẵng", "Tội phạm về ma túy", True)]
+
+
+def test_incidents_landed_before_solved_at_existed_read_as_unsolved(landing_dir: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from warehouse.landing.schemas import TABLES
+
+    old = pa.schema([f for f in TABLES["incident_reports"] if f.name != "solved_at"])
+    folder = landing_dir / "incident_reports"
+    (folder / "_" / "p0000").mkdir(parents=True)
+    pq.write_table(old.empty_table(), folder / "_seed.parquet")
+    at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    row = {f.name: None for f in old} | {
+        "report_id": "INC-old", "updated_at": at, "received_at": at, "occurred_at": at,
+        "ward_code": "31135", "category": "social_order_crime", "status": "resolved",
+        "deaths": 0, "injuries": 0, "is_mass_petition": False, "source_topic": "incident.reports",
+        "source_partition": 0, "source_offset": 0, "load_id": "old", "landed_at": at,
+    }  # fmt: skip
+    pq.write_table(pa.Table.from_pylist([row], schema=old), folder / "_" / "p0000" / "0-0.parquet")
+
+    migrated = connect(landing_dir=landing_dir)
+    try:
+        rows = migrated.sql("SELECT report_id, solved_at, solved_on FROM fct_incidents").fetchall()
+        periods = indicator(
+            "ind_crime_periods",
+            con=migrated,
+            ward="31135",
+            period_kind="year",
+            as_of=date(2026, 3, 1),
+        )
+    finally:
+        migrated.close()
+    assert rows == [("INC-old", None, None)]
+    assert periods.select("crimes", "solved", "clearance_pct").rows() == [(1, 0, Decimal("0.00"))]
