@@ -126,6 +126,32 @@ def test_reporting_periods_and_their_labels(con: duckdb.DuckDBPyConnection) -> N
     assert (months[0][0], months[-1][1]) == (date(2024, 12, 15), date(2025, 12, 14))
 
 
+def test_dim_dates_carry_the_reporting_month_and_year(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        "SELECT date_day, reporting_year, reporting_month FROM dim_dates "
+        "WHERE date_day IN ('2024-12-14', '2024-12-15', '2025-01-14', '2025-01-15', "
+        "'2024-02-29', '2024-03-14', '2024-03-15') ORDER BY date_day"
+    ).fetchall()
+    assert rows == [
+        (date(2024, 2, 29), 2024, 3),
+        (date(2024, 3, 14), 2024, 3),
+        (date(2024, 3, 15), 2024, 4),
+        (date(2024, 12, 14), 2024, 12),
+        (date(2024, 12, 15), 2025, 1),
+        (date(2025, 1, 14), 2025, 1),
+        (date(2025, 1, 15), 2025, 2),
+    ]
+    # Every date has one reporting month, and agrees with reporting_year().
+    assert (
+        scalar(
+            con,
+            "SELECT count(*) FILTER (WHERE reporting_year <> reporting_year(date_day)) "
+            "+ count(*) - count(DISTINCT date_day) FROM dim_dates",
+        )
+        == 0
+    )
+
+
 def test_year_earlier_falls_back_from_29_february(con: duckdb.DuckDBPyConnection) -> None:
     assert scalar(con, "SELECT year_earlier(DATE '2024-02-29')") == date(2023, 2, 28)
     assert scalar(con, "SELECT year_earlier(DATE '2025-03-01')") == date(2024, 3, 1)

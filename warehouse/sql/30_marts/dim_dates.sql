@@ -1,5 +1,7 @@
 -- dim_dates: local calendar dates (Asia/Ho_Chi_Minh) from 1 January of the baseline year (or 2015,
--- whichever is earlier) to 31 December of the year after as_of.
+-- whichever is earlier) to 31 December of the year after as_of, with the police reporting month
+-- and year each date belongs to (reporting_periods(): month M from the 15th of the month before to
+-- the 14th, the year from 15 December).
 -- grain: one row per local date
 -- key: date_day
 create or replace view dim_dates as
@@ -12,19 +14,30 @@ with days as (
     )
 ),
 
+months as (
+    select period_year, period_number, period_start, period_end
+    from reporting_periods(
+        least(getvariable('baseline_year'), 2015), year(getvariable('as_of')) + 2
+    )
+    where period_kind = 'month'
+),
+
 final as (
     select
-        date_day,
-        year(date_day) as year,
-        quarter(date_day) as quarter,
-        month(date_day) as month,
-        day(date_day) as day_of_month,
-        isodow(date_day) as iso_day_of_week,
-        isoyear(date_day) as iso_year,
-        weekofyear(date_day) as iso_week,
-        cast(date_trunc('week', date_day) as date) as week_start_on,
-        isodow(date_day) >= 6 as is_weekend
+        days.date_day,
+        year(days.date_day) as year,
+        quarter(days.date_day) as quarter,
+        month(days.date_day) as month,
+        day(days.date_day) as day_of_month,
+        isodow(days.date_day) as iso_day_of_week,
+        isoyear(days.date_day) as iso_year,
+        weekofyear(days.date_day) as iso_week,
+        cast(date_trunc('week', days.date_day) as date) as week_start_on,
+        isodow(days.date_day) >= 6 as is_weekend,
+        months.period_year as reporting_year,
+        months.period_number as reporting_month
     from days
+    inner join months on days.date_day between months.period_start and months.period_end
 )
 
 select * from final;
