@@ -52,7 +52,11 @@ __all__ = ["PAGES", "build_pages", "overview"]
 BRIEFING_CHART: Final = Size(width=500, height=270)
 
 PERIOD_KINDS: Final = ("year", "nine_months", "six_months", "quarter", "month")
-COMPSTAT_PERIODS: Final = (("wtd", "Tuần này"), ("d28", "28 ngày"), ("ytd", "Từ đầu năm"))
+COMPSTAT_PERIODS: Final = (
+    ("wtd", "Tuần này"),
+    ("d28", "28 ngày qua"),
+    ("ytd", "Từ đầu năm báo cáo"),  # from 15 December, as the Ministry counts a year
+)
 FOOTER: Final = (
     "Số liệu tổng hợp từ kho dữ liệu đã ẩn danh; số người từ 1 đến 4 trong một nhóm hiển thị "
     "là “<5”. Không có họ tên, số định danh, số điện thoại, biển số xe hay nội dung tin báo."
