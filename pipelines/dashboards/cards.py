@@ -18,6 +18,7 @@ from pipelines.dashboards.readers import (
     crime_verdict,
     criterion_rows,
     current_period,
+    is_safe,
     judge,
     province_row,
     safe_pct,
@@ -200,13 +201,18 @@ def petition_year(data: DashboardData) -> Row:
 
 
 def petition_card(data: DashboardData) -> Card:
-    """Final once the year has ended; while it runs, the rate so far as a provisional reading."""
+    """Final once the year has ended; while it runs, the rate so far as a provisional reading.
+
+    Petitions come from persons: small counts are suppressed like any count of persons.
+    """
     row = petition_year(data)
     received, resolved = row.get("received") or 0, row.get("resolved") or 0
     target = f"mục tiêu {PETITION_TARGET_PCT}%"
     tone: Tone
     if not received:
         text, tone = "Chưa tiếp nhận đơn", "neutral"
+    elif not is_safe(resolved, received):
+        text, tone = "Quá ít đơn để công bố tỷ lệ", "neutral"
     elif row.get("meets_target") is not None:
         text, tone = judge(row["meets_target"], f"Đạt {target}", f"Chưa đạt {target}", "")
     else:
@@ -218,10 +224,10 @@ def petition_card(data: DashboardData) -> Card:
         )
     return Card(
         title=f"Đơn thư, kiến nghị đã giải quyết, {year_label(row)}",
-        value=format_pct(row.get("resolved_pct")),
+        value=safe_pct(resolved, received, row.get("resolved_pct")),
         detail=(
-            f"{format_int(resolved)}/{format_int(received)} đơn; "
-            f"đang giải quyết {format_int(row.get('in_progress'))}"
+            f"{format_count(resolved)}/{format_count(received)} đơn; "
+            f"đang giải quyết {format_count(row.get('in_progress'))}"
         ),
         verdict=text,
         tone=tone,

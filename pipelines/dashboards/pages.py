@@ -405,11 +405,15 @@ def operations(data: DashboardData, docs_href: str | None) -> str:
 
 
 def _petition_years_chart(data: DashboardData) -> str:
-    years = (
-        data.petitions.filter(pl.col("ward_code").is_null() & pl.col("resolved_pct").is_not_null())
+    years = [
+        r
+        for r in data.petitions.filter(
+            pl.col("ward_code").is_null() & pl.col("resolved_pct").is_not_null()
+        )
         .sort("year")
         .to_dicts()
-    )
+        if is_safe(r["resolved"], r["received"])
+    ]
     figure = charts.pct_bars(
         [year_label(r) for r in years],
         [float(r["resolved_pct"]) for r in years],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import Decimal
@@ -16,7 +17,7 @@ from plotly.offline import get_plotlyjs
 from antt.settings import Settings
 from pipelines.cli import main
 from pipelines.dashboards import charts
-from pipelines.dashboards.cards import dq_status
+from pipelines.dashboards.cards import dq_status, petition_card
 from pipelines.dashboards.cli import export_for_demo
 from pipelines.dashboards.data import DashboardData
 from pipelines.dashboards.export import export_dashboards
@@ -421,3 +422,16 @@ def test_the_demo_step_links_the_data_quality_report_and_prints_the_pdf(tmp_path
     )
     assert (folder / "tong-quan.pdf").read_bytes().startswith(b"%PDF")
     assert 'href="chat-luong-du-lieu/index.html"' in (folder / "index.html").read_text("utf-8")
+
+
+def test_a_province_with_4_petitions_shows_neither_the_count_nor_the_rate() -> None:
+    few = _frame(
+        [
+            {"ward_code": None, "year": 2026, "received": 4, "resolved": 1,
+             "resolved_pct": Decimal(25), "meets_target": None, "in_progress": 3,
+             "period_label": "năm 2026"},
+        ]
+    )  # fmt: skip
+    card = petition_card(dataclasses.replace(make_data(), petitions=few))
+    assert (card.value, card.detail) == ("—", "<5/<5 đơn; đang giải quyết <5")
+    assert card.verdict == "Quá ít đơn để công bố tỷ lệ"
