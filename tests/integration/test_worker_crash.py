@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import duckdb
@@ -10,13 +11,16 @@ import pytest
 import warehouse
 from antt.settings import Settings
 from pipelines.reconcile import reconcile
+from pipelines.topics import group_offsets
 from pipelines.worker_process import WorkerProcess
 from tests import factories as f
 from tests.integration.kafka_io import Producer
+from warehouse.landing.zone import LandingZone, OwnTable
 
 pytestmark = pytest.mark.integration
 
 EVENTS = 30_000
+_SKIPPED = re.compile(r"camera\.events: skipped (\d+) message\(s\) already landed \(replay\)")
 
 
 def _landed_rows(settings: Settings) -> int:
@@ -24,6 +28,21 @@ def _landed_rows(settings: Settings) -> int:
         return 0
     glob = settings.landing_dir / "camera_events" / "**" / "*.parquet"
     return int(duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()[0][0])
+
+
+def _landed_past_committed(settings: Settings) -> int:
+    """Offsets landed but not yet committed: what a crash now makes the restart replay."""
+    zone = LandingZone(settings.landing_dir)
+    committed = group_offsets(settings, settings.app_id).get("camera.events", {})
+    return sum(
+        max(0, zone.landed_through("camera_events", OwnTable, p) + 1 - committed.get(p, 0))
+        for p in range(settings.partitions)
+    )
+
+
+def _replayed(worker: WorkerProcess) -> int:
+    """Messages the worker skipped as already landed, from its log."""
+    return sum(int(n) for n in _SKIPPED.findall(worker.log_path.read_text()))
 
 
 def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settings) -> None:
@@ -37,10 +56,12 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
     first = WorkerProcess(settings)
     first.start()
     deadline = time.monotonic() + 120
-    while _landed_rows(settings) < EVENTS // 4:
+    # Kill once a quarter has landed, at a moment when some landed batch is not yet committed,
+    # so that the restart must replay it and skip it.
+    while _landed_rows(settings) < EVENTS // 4 or not _landed_past_committed(settings):
         assert time.monotonic() < deadline, "the worker landed too little before the kill"
         assert first.alive()
-        time.sleep(0.2)
+        time.sleep(0.05)
     # An analyst's connection opened before the crash keeps working across it and the restart.
     analyst = warehouse.connect(settings)
     first.kill()
@@ -49,13 +70,15 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
     seen_before = analyst.sql("SELECT count(*) FROM stg_camera_events").fetchall()[0][0]
     assert seen_before == landed_before_restart
 
-    second = WorkerProcess(settings)
+    second = WorkerProcess(settings, name="second")
     second.start()
     try:
         second.wait_until_reconciled(timeout_s=180)
     finally:
         second.stop()
 
+    # The replay skip really ran: the restart was handed offsets that had landed already.
+    assert _replayed(second) > 0
     assert analyst.sql("SELECT count(*) FROM stg_camera_events").fetchall()[0][0] == EVENTS
     analyst.close()
 
