@@ -20,6 +20,8 @@ Validator = Any  # fastjsonschema compiles to a plain callable without type hint
 
 # Every JSON string, so that a colon after one marks an object key and a colon inside one does not.
 _STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"\s*(:?)')
+# Without a backslash no string holds a quote, so a quote before a colon always ends a key.
+_KEY_END: Final = re.compile(rb'"[ \t\n\r]*:')
 # fastjsonschema's messages for these rules quote the schema, never the value; the others (for
 # example additionalProperties) may name a producer's own keys, which can be anything.
 _QUOTABLE_RULES: Final = frozenset(
@@ -43,6 +45,8 @@ def _validator(topic: TopicName) -> Validator:
 
 def _keys(document: bytes) -> int:
     """How many object keys a valid JSON document spells out."""
+    if b"\\" not in document:
+        return len(_KEY_END.findall(document))  # the common case, several times faster
     return _STRING.findall(document).count(b":")
 
 
