@@ -50,8 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--residents-per-ward",
         type=int,
-        default=300,
-        help="average residents simulated per ward (default 300); incidents, lodging facilities, "
+        default=250,
+        help="average residents simulated per ward (default 250); incidents, lodging facilities, "
         "cameras and their events scale with them",
     )
     parser.add_argument(

@@ -35,7 +35,7 @@ class SimulationConfig:
     end_at: datetime = DEFAULT_END_AT
     # Everything else scales with the residents: incidents per 100,000 residents, lodging
     # facilities and cameras per resident, check-ins per facility and detections per camera.
-    residents_per_ward: int = 300
+    residents_per_ward: int = 250
     # Camera detections come by the thousand a day: only the last camera_days of them are
     # backfilled (the live phase continues them); the other topics cover the whole history.
     camera_days: int = 14
