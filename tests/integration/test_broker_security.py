@@ -9,8 +9,11 @@ may write only its own topic", "analysts cannot read raw topics at all") rather 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +29,7 @@ from antt.kafka import client_options
 from antt.settings import Settings
 from pipelines.broker import Broker
 from pipelines.topics import topic_configs
+from pipelines.worker_process import settings_env
 from streams.contract.topics import TOPICS
 
 pytestmark = pytest.mark.integration
@@ -219,6 +223,19 @@ def test_a_wrong_password_fails_authentication(
     assert failures == failures_before + 1
 
 
+def test_a_rotated_password_replaces_the_old_one(secure: Broker, tmp_path: Path) -> None:
+    secret = secure.secrets_dir / "camera.password"
+    old = tmp_path / "old-camera.password"
+    old.write_text(secret.read_text())
+    secret.write_text(f"rotated-{time.time_ns()}-camera-password\n")
+
+    secure.apply_security()  # what `antt broker acls` does
+
+    with pytest.raises(KafkaConnectionError):
+        asyncio.run(_start_producer(_as(secure, "camera", kafka_password_file=old)))
+    assert _try_send(_as(secure, "camera"), "camera.events") == "ok"
+
+
 def test_no_secret_reaches_a_log_or_a_command_line(secure: Broker) -> None:
     secrets_dir = secure.secrets_dir
     passwords = {p.stem: p.read_text().strip() for p in secrets_dir.glob("*.password")}
@@ -249,6 +266,117 @@ def test_no_secret_reaches_a_log_or_a_command_line(secure: Broker) -> None:
     assert pid is not None
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     assert [p for p, pw in passwords.items() if pw in cmdline] == []
+
+
+# The worker's shape in miniature: an agent on a source topic that writes dead letters and a
+# global table (whose changelog Faust creates under the app id), connected by antt.kafka.
+FAUST_APP = """
+import faust
+from antt.kafka import faust_options
+from antt.settings import Settings
+
+settings = Settings()
+app = faust.App(
+    settings.app_id, **faust_options(settings), store="rocksdb://",
+    datadir=str(settings.worker_state_dir), topic_partitions=2, topic_replication_factor=1,
+    consumer_auto_offset_reset="earliest", producer_acks=-1, web_enabled=False,
+)
+raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+deadletter = app.topic("deadletter", **raw)
+registry = app.GlobalTable("population_registry", key_type=str, value_type=str)
+
+@app.agent(app.topic("population.updates", **raw))
+async def register(stream):
+    async for event in stream.events():
+        registry[event.key.decode()] = event.value.decode()
+        await deadletter.send(key=event.key, value=b"seen " + event.value)
+
+app.main()
+"""
+
+
+def test_a_faust_app_as_the_worker_principal_has_all_it_needs(
+    secure: Broker, tmp_path: Path
+) -> None:
+    settings = secure.settings.model_copy(
+        update={"kafka_username": "worker", "app_id": f"{APP_ID}-faust", "data_dir": tmp_path}
+    )
+    broker_log = secure.nodes[0].log_path
+    denied = "Principal = User:worker is Denied"
+    denied_before = broker_log.read_text().count(denied)
+    run = time.time_ns()
+    keys = [f"resident-{n}-{run}".encode() for n in range(5)]
+    # Faust writes a str-keyed table's keys to its changelog as JSON strings.
+    table_keys = [json.dumps(key.decode()).encode() for key in keys]
+    producer = KafkaProducer(acks="all", **_as(secure, "population"))
+    try:
+        for key in keys:
+            producer.send("population.updates", key=key, value=key).get(20)
+    finally:
+        producer.close()
+
+    env = settings_env(settings)
+    env.pop("ANTT_KAFKA_SECRETS_DIR", None)
+    env["ANTT_KAFKA_PASSWORD_FILE"] = str(secure.secrets_dir / "worker.password")
+    # Beside the broker's logs, so that the scan for secrets reads it too.
+    log_path = secure.log_dir / "faust.log"
+    with log_path.open("wb") as log:
+        app = subprocess.Popen(
+            [sys.executable, "-c", FAUST_APP, "worker", "--loglevel", "info"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+    try:
+        admin = _as(secure, "admin")
+        changelog = f"{settings.app_id}-population_registry-changelog"
+        seen = _wait_for(admin, "deadletter", {b"seen " + key for key in keys}, app)
+        registered = _wait_for(admin, changelog, set(table_keys), app, by_key=True)
+    finally:
+        app.terminate()
+        app.wait(timeout=60)
+    assert seen == {b"seen " + key for key in keys}
+    assert registered == set(table_keys)
+    assert broker_log.read_text().count(denied) == denied_before
+    assert "Authenticated as worker via SCRAM-SHA-512" in log_path.read_text()
+
+
+def _wait_for(
+    options: dict[str, Any],
+    topic: str,
+    wanted: set[bytes],
+    app: subprocess.Popen[bytes],
+    *,
+    by_key: bool = False,
+) -> set[bytes]:
+    """The ``wanted`` values (or keys) found in ``topic`` once all are there or the app died."""
+    deadline = time.monotonic() + 180
+    found: set[bytes] = set()
+    while found != wanted and app.poll() is None and time.monotonic() < deadline:
+        records = _read_topic(options, topic)
+        found = {key if by_key else value for key, value in records} & wanted
+        time.sleep(1)
+    return found
+
+
+def _read_topic(options: dict[str, Any], topic: str) -> list[tuple[bytes, bytes]]:
+    """Every (key, value) in ``topic`` up to its current end; none while it does not exist."""
+    consumer = KafkaConsumer(enable_auto_commit=False, **options)
+    try:
+        if topic not in consumer.topics():
+            return []
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        records: list[tuple[bytes, bytes]] = []
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            for batch in consumer.poll(timeout_ms=1000).values():
+                records.extend((r.key, r.value) for r in batch)
+    finally:
+        consumer.close()
+    return records
 
 
 def _read_refused(options: dict[str, Any], topic: str) -> bool:
