@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines.topics import topic_configs
 from streams.contract.limits import DEADLETTER_MAX_BYTES, SOURCE_MAX_BYTES
@@ -234,3 +236,21 @@ def test_rejection_messages_never_repeat_the_value(
     outcome = _outcome(topic, event, key=key)
     assert outcome.rejection is not None, outcome
     assert secret.decode() not in outcome.rejection.message
+
+
+MARK = "Zq9"  # in no field name, rule or schema: if a message shows it, it quotes a value
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(topic=st.sampled_from(sorted(VALID)), data=st.data())
+def test_no_rejection_message_quotes_a_value_or_key(topic: str, data: st.DataObject) -> None:
+    event: dict[str, Any] = orjson.loads(orjson.dumps(VALID[topic]))
+    target = event
+    for nested in ("guest", "person"):
+        if nested in event and data.draw(st.booleans()):
+            target = event[nested]
+    field = data.draw(st.sampled_from([*sorted(target), "extra"]))
+    target[field] = MARK + data.draw(st.text(max_size=40))
+    key = data.draw(st.sampled_from([f.key_of(topic, VALID[topic]), (MARK + "-key").encode()]))
+    outcome = _outcome(topic, orjson.dumps(event), key=key)
+    assert outcome.rejection is None or MARK not in outcome.rejection.message
