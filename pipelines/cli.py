@@ -28,6 +28,9 @@ def _broker(args: argparse.Namespace, settings: Settings) -> int:
     elif args.action == "stop":
         broker.stop()
         print(broker.status())
+    elif args.action == "acls":
+        broker.apply_security()
+        print(f"Kafka users and ACLs applied at {broker.bootstrap}")
     else:
         status = broker.status()
         print(status)
@@ -53,8 +56,12 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     import faust
 
     from streams.app import create_app
+    from streams.provenance import check_provenance
+    from streams.pseudonym import Pseudonymiser
 
-    settings.pseudonym_secret  # noqa: B018 - refuse to start without a key, before connecting
+    # Refuse to start without a key, with another key than the landed pseudonyms', or on a topic
+    # recreated since its files landed: one line each, before any event is taken.
+    check_provenance(settings, Pseudonymiser(settings.pseudonym_secret))
     app = create_app(settings)
     worker = faust.Worker(app, loglevel=args.log_level, quiet=True)
     worker.execute_from_commandline()
@@ -86,14 +93,20 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
-def _lab(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.lab import run
+def _dashboards(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.dashboards.cli import run
 
     return run(args, settings)
 
 
-def _dashboards(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.dashboards.cli import run
+def _dq(args: argparse.Namespace, settings: Settings) -> int:
+    from expectations.cli import run
+
+    return run(args, settings)
+
+
+def _lab(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.lab import run
 
     return run(args, settings)
 
@@ -112,8 +125,24 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     broker = commands.add_parser("broker", help="start, stop or check the local Kafka broker")
-    broker.add_argument("action", choices=["start", "stop", "status"])
+    broker.add_argument(
+        "action",
+        choices=["start", "stop", "status", "acls"],
+        help="acls: give every principal the password in its file and apply the platform's ACLs "
+        "to a running secure broker, as admin (for a broker started elsewhere, or a rotation)",
+    )
     broker.add_argument("--timeout", type=float, default=90, help="seconds to wait for start")
+    broker.add_argument(
+        "--nodes",
+        type=int,
+        help="start a KRaft cluster of this many nodes on loopback (default 1; stop and status "
+        "find a cluster's nodes by themselves)",
+    )
+    broker.add_argument(
+        "--secure",
+        action="store_true",
+        help="SASL/SCRAM and ACLs for every client; passwords in <data-dir>/broker/secrets",
+    )
     broker.set_defaults(handler=_broker)
 
     topics = commands.add_parser("topics", help="create the contract's topics (idempotent)")
@@ -139,7 +168,11 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run the whole platform end to end on synthetic data")
     demo.add_argument(
-        "--days", type=int, default=1060, help="days of history to backfill (default: since 2024)"
+        "--days",
+        type=int,
+        default=1100,
+        help="days of history to backfill (default 1100: two whole reporting years, from 15 "
+        "December, and the one in progress, so that a whole year is compared with the year before)",
     )
     demo.add_argument("--live-seconds", type=float, default=20, help="length of the live phase")
     demo.add_argument("--rate", type=float, default=200, help="live events per second")
@@ -155,14 +188,6 @@ def _parser() -> argparse.ArgumentParser:
     add_bench_arguments(bench)
     bench.set_defaults(handler=_bench)
 
-    lab = commands.add_parser(
-        "lab", help="JupyterLab on 127.0.0.1 with the analysts' notebooks over the landing zone"
-    )
-    from pipelines.lab import add_arguments as add_lab_arguments
-
-    add_lab_arguments(lab)
-    lab.set_defaults(handler=_lab)
-
     dashboards = commands.add_parser(
         "dashboards", help="leadership's offline dashboards: HTML pages and a PDF briefing"
     )
@@ -170,6 +195,22 @@ def _parser() -> argparse.ArgumentParser:
 
     add_dashboards_arguments(dashboards)
     dashboards.set_defaults(handler=_dashboards)
+
+    dq = commands.add_parser(
+        "dq", help="data-quality suites (Great Expectations) over the warehouse, with a report"
+    )
+    from expectations.cli import add_arguments as add_dq_arguments
+
+    add_dq_arguments(dq)
+    dq.set_defaults(handler=_dq)
+
+    lab = commands.add_parser(
+        "lab", help="JupyterLab on 127.0.0.1 with the analysts' notebooks over the landing zone"
+    )
+    from pipelines.lab import add_arguments as add_lab_arguments
+
+    add_lab_arguments(lab)
+    lab.set_defaults(handler=_lab)
     return parser
 
 
@@ -188,6 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["kafka_port"] = args.kafka_port
     if args.command in ("demo", "bench"):
         overrides["demo_mode"] = True
+    if args.command == "broker":
+        if args.nodes is not None:
+            overrides["nodes"] = args.nodes
+        if args.secure or args.action == "acls":
+            overrides["kafka_secure"] = True
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
         handler: Handler = args.handler
