@@ -26,6 +26,7 @@ from antt.settings import Settings
 from pipelines.dashboards.export import BRIEFING_PDF, ExportResult, export_dashboards
 from pipelines.dashboards.html import PAGES
 from pipelines.simulator import SimulationConfig
+from pipelines.simulator.incidents import _SUMMARIES as incident_summaries
 from pipelines.simulator.world import build_world
 from warehouse.api import local_today
 
@@ -46,8 +47,8 @@ PATTERNS = {
     "12-digit ID number": re.compile(r"(?<![\d.,])\d{12}(?![\d.,])"),
     "9-digit CMND number": re.compile(r"(?<![\d.,])\d{9}(?![\d.,])"),
     "phone number": re.compile(r"(?<![\d.,])(?:\+84|0)\d{9}(?![\d.,])"),
-    "plate": re.compile(r"\b\d{2}[A-Z][A-Z0-9]?[- ]?\d{3}\.?\d{2}\b"),
-    "pseudonym": re.compile(r"\b[0-9a-f]{32}\b"),
+    "plate": re.compile(r"(?<![0-9A-Za-z])\d{2}[A-Z][A-Z0-9]?[- ]?\d{3}\.?\d{2}(?!\d)"),
+    "pseudonym": re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])"),
 }
 
 
@@ -258,13 +259,20 @@ def test_no_personal_data_in_the_html_or_the_pdf(
     names = {p.full_name for p in people}
     numbers = {p.id_number for p in people} | {p.phone for p in people if p.phone}
     plates = {v.plate for v in world.vehicles}
-    assert len(names) > 100 and len(numbers) > 100 and plates
+    # The fixed words of every incident summary the simulator writes (free text never lands).
+    summaries = {
+        max(re.split(r"\{\w+\}", template), key=len).strip()
+        for templates in incident_summaries.values()
+        for template in templates
+    }
+    assert len(names) > 100 and len(numbers) > 100 and plates and len(summaries) > 10
     for file, text in _texts(export).items():
         for what, pattern in PATTERNS.items():
             assert not pattern.findall(text), f"{what} in {file}"
         assert not [n for n in names if n in text], f"a resident's name in {file}"
         assert not [n for n in numbers if n in text], f"an ID or phone number in {file}"
         assert not [p for p in plates if p in text], f"a plate in {file}"
+        assert not [t for t in summaries if t in text], f"an incident summary in {file}"
 
 
 def test_person_counts_from_1_to_4_show_as_suppressed(export: ExportResult) -> None:
