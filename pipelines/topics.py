@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from kafka import KafkaAdminClient, TopicPartition
-from kafka.admin import OffsetSpec
+from kafka.admin import ConfigResource, ConfigResourceType, OffsetSpec
 from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError, for_code
 
 from antt.settings import Settings
@@ -29,6 +29,9 @@ _TIMEOUT_MS = 30_000
 # Events are judged "in the future" against their record timestamp (streams/cleaning/context.py),
 # which producers set: the broker refuses one more than this ahead of its own clock.
 _RECORD_AHEAD_MAX_MS = 60 * 60 * 1000
+# Safe to change on a live topic, and set on existing topics too: a dead-letter topic created
+# before its limit was raised would turn every large rejected message into a crash loop.
+_LIMITS = ("max.message.bytes", "message.timestamp.after.max.ms")
 
 
 def topic_configs(spec: TopicSpec) -> dict[str, str]:
@@ -54,11 +57,13 @@ def topic_configs(spec: TopicSpec) -> dict[str, str]:
 def create_topics(settings: Settings) -> list[str]:
     """Creates every contract topic that is missing; returns the names it created.
 
-    Existing topics are left as they are, whatever their settings: changing the partition count
-    of a live topic would move keys between partitions, so that is an operator's decision.
+    Existing topics keep their partitions and retention: changing the partition count of a live
+    topic would move keys between partitions, so that is an operator's decision. Only their
+    message size and timestamp limits are brought up to the contract's.
     """
     with _admin(settings) as admin:
         existing = set(admin.list_topics())
+        _align_limits(admin, [spec for spec in TOPICS if spec.name in existing])
         wanted = {
             spec.name: {
                 "num_partitions": settings.partitions,
@@ -86,6 +91,24 @@ def create_topics(settings: Settings) -> list[str]:
     ordered: list[str] = [spec.name for spec in TOPICS if spec.name in created]
     log.info("created %d topics: %s", len(ordered), ", ".join(ordered))
     return ordered
+
+
+def _align_limits(admin: Any, specs: list[TopicSpec]) -> None:
+    resources = [
+        ConfigResource(
+            ConfigResourceType.TOPIC,
+            spec.name,
+            configs={k: v for k, v in topic_configs(spec).items() if k in _LIMITS},
+        )
+        for spec in specs
+        if any(k in _LIMITS for k in topic_configs(spec))
+    ]
+    if not resources:
+        return
+    results = admin.alter_configs(resources).get("topic", {})
+    failed = {name: result for name, result in results.items() if result != "OK"}
+    if failed:
+        raise BrokerError(f"could not set the message limits of topics: {failed}")
 
 
 def topic_offsets(
