@@ -22,6 +22,7 @@ from typing import Literal
 import duckdb
 from kafka import KafkaConsumer, TopicPartition
 
+from antt.kafka import client_options
 from antt.settings import Settings
 from pipelines.topics import group_offsets, topic_offsets
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
@@ -159,7 +160,7 @@ def _offsets_held(
     }
     if not wanted:
         return held
-    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
+    consumer = KafkaConsumer(**client_options(settings), enable_auto_commit=False)
     try:
         consumer.assign(list(wanted))
         for tp, (start, _) in wanted.items():

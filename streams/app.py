@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import faust
 
+from antt.kafka import client_options, faust_options
 from antt.settings import Settings
 from streams.contexts import ContextFactory
 from streams.contract.limits import DEADLETTER_MAX_BYTES
@@ -55,7 +56,7 @@ def create_app(settings: Settings) -> faust.App:
     log.info("worker state folder: %s", slot.path)
     app = faust.App(
         settings.app_id,
-        broker=f"kafka://{settings.bootstrap_servers}",
+        **faust_options(settings),
         # App-wide, not on the table: Faust ignores a table's own "rocksdb://" (a URL with only a
         # scheme is falsy) and would silently keep the registry in memory.
         store="rocksdb://",
@@ -86,7 +87,7 @@ def create_app(settings: Settings) -> faust.App:
     store = ReferenceStore()
     contexts = ContextFactory(settings, store, registry)
     follower = ReferenceFollower(
-        settings.bootstrap_servers,
+        client_options(settings),
         store,
         contexts,
         settings.reference_timeout_s,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from antt.kafka import client_options
 from antt.settings import Settings
 from streams.contract.topics import SOURCE_TOPICS, source_topic
 from streams.pseudonym import Pseudonymiser
@@ -69,17 +70,15 @@ def check_topic_ids(zone: LandingZone, current: Mapping[str, str]) -> None:
         zone.write_meta(TOPICS_FILE, {**recorded, **current})
 
 
-def topic_ids(bootstrap_servers: str, names: Iterable[str]) -> dict[str, str]:
+def topic_ids(settings: Settings, names: Iterable[str]) -> dict[str, str]:
     """Kafka's id of each named topic (the ones that exist)."""
     try:
         admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap_servers,
-            request_timeout_ms=30_000,
-            bootstrap_timeout_ms=10_000,
+            **client_options(settings), request_timeout_ms=30_000, bootstrap_timeout_ms=10_000
         )
     except KafkaError as exc:
         raise ProvenanceError(
-            f"no Kafka broker answers at {bootstrap_servers} ({type(exc).__name__})"
+            f"no Kafka broker answers at {settings.bootstrap_servers} ({type(exc).__name__})"
         ) from exc
     try:
         described = admin.describe_topics(list(names))
@@ -92,7 +91,7 @@ def check_provenance(settings: Settings, pseudonymise: Pseudonymiser) -> None:
     """Both checks for a worker about to land into ``settings.landing_dir``."""
     zone = LandingZone(settings.landing_dir)
     check_key(zone, pseudonymise)
-    check_topic_ids(zone, topic_ids(settings.bootstrap_servers, (s.name for s in SOURCE_TOPICS)))
+    check_topic_ids(zone, topic_ids(settings, (s.name for s in SOURCE_TOPICS)))
 
 
 def _now() -> str:

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -43,7 +44,7 @@ class ReferenceFollower:
 
     def __init__(
         self,
-        bootstrap_servers: str,
+        client_options: Mapping[str, Any],
         store: ReferenceStore,
         make_context: Callable[[], CleanContext],
         timeout_s: float,
@@ -51,10 +52,11 @@ class ReferenceFollower:
     ) -> None:
         self.store = store
         self._stopping = stopping
-        self._bootstrap_servers = bootstrap_servers
+        self._client_options = client_options
         self._make_context = make_context
         self._timeout_s = timeout_s
         self._consumer: AIOKafkaConsumer | None = None
+        self._offsets: AIOKafkaConsumer | None = None
         self._started = asyncio.Event()
 
     async def run(self) -> None:
@@ -77,6 +79,8 @@ class ReferenceFollower:
                             self.store.apply(r.topic, r.partition, r.offset, outcome.row)
         finally:
             await consumer.stop()
+            if self._offsets is not None:
+                await self._offsets.stop()
 
     async def caught_up(self) -> None:
         """Wait until the store holds every record the reference topics hold now (bounded).
@@ -93,8 +97,8 @@ class ReferenceFollower:
                 if time.monotonic() > deadline:
                     raise ReferencesUnavailable(
                         "the reference topics were not read to their end within "
-                        f"{self._timeout_s:.0f} s (broker at {self._bootstrap_servers} away, or "
-                        "a topic missing)"
+                        f"{self._timeout_s:.0f} s (broker at "
+                        f"{self._client_options['bootstrap_servers']} away, or a topic missing)"
                     )
                 await asyncio.wait({catch_up}, timeout=0.1)
             catch_up.result()
@@ -103,14 +107,14 @@ class ReferenceFollower:
 
     async def _catch_up(self) -> None:
         await self._started.wait()
-        consumer = self._consumer
-        assert consumer is not None
+        consumer, offsets = self._consumer, self._offsets
+        assert consumer is not None and offsets is not None
         while set(REFERENCE_TOPICS) - {tp.topic for tp in consumer.assignment()}:
             await asyncio.sleep(0.1)
         partitions = sorted(consumer.assignment())
         while True:
             try:
-                ends: Mapping[TopicPartition, int] = await consumer.end_offsets(partitions)
+                ends: Mapping[TopicPartition, int] = await offsets.end_offsets(partitions)
                 break
             except KafkaError as exc:
                 log.warning("could not read the reference topics' end offsets (%s); retrying",
@@ -125,17 +129,23 @@ class ReferenceFollower:
         # topics, and picks up partitions added later.
         consumer = AIOKafkaConsumer(
             *REFERENCE_TOPICS,
-            bootstrap_servers=self._bootstrap_servers,
+            **self._client_options,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             request_timeout_ms=10_000,
         )
+        # End offsets are asked on a connection of their own: Kafka answers one request at a
+        # time per connection, and the follower's long-polling fetch would delay each answer by
+        # up to its fetch wait (500 ms), on every batch.
+        offsets = AIOKafkaConsumer(**self._client_options, request_timeout_ms=10_000)
         try:
             await consumer.start()
+            await offsets.start()
         except BaseException:
             await consumer.stop()
+            await offsets.stop()
             raise
-        self._consumer = consumer
+        self._consumer, self._offsets = consumer, offsets
 
     async def _bounded(self, what: str, attempt: Callable[[], Awaitable[None]]) -> None:
         """``attempt()`` until it succeeds, retrying broker errors for up to ``timeout_s``."""

@@ -111,7 +111,7 @@ def test_a_follower_without_a_broker_gives_up_within_its_timeout(tmp_path: Path)
     settings = Settings(data_dir=tmp_path, demo_mode=True)
     store = ReferenceStore()
     follower = ReferenceFollower(
-        f"127.0.0.1:{port}",
+        {"bootstrap_servers": f"127.0.0.1:{port}"},
         store,
         ContextFactory(settings, store, {}),
         timeout_s=2,
