@@ -29,7 +29,7 @@ from antt.kafka import client_options
 from antt.settings import Settings
 from pipelines.broker import Broker
 from pipelines.topics import topic_configs
-from pipelines.worker_process import settings_env
+from pipelines.worker_process import WorkerProcess, settings_env
 from streams.contract.topics import TOPICS
 
 pytestmark = pytest.mark.integration
@@ -340,6 +340,47 @@ def test_a_faust_app_as_the_worker_principal_has_all_it_needs(
     assert registered == set(table_keys)
     assert broker_log.read_text().count(denied) == denied_before
     assert "Authenticated as worker via SCRAM-SHA-512" in log_path.read_text()
+
+
+def test_the_platform_worker_runs_as_the_worker_principal(secure: Broker, tmp_path: Path) -> None:
+    """`antt worker` itself, as `worker`: every source message (all malformed here, from the
+    tests above and these) becomes exactly one dead letter, and the broker denies it nothing."""
+    broker_log = secure.nodes[0].log_path
+    denied = "Principal = User:worker is Denied"
+    denied_before = broker_log.read_text().count(denied)
+    producer = KafkaProducer(acks="all", **_as(secure, "camera"))
+    try:
+        for n in range(7):
+            producer.send("camera.events", key=b"cam-1", value=b"{not json %d" % n).get(20)
+    finally:
+        producer.close()
+    admin = _as(secure, "admin")
+    sources = sum(len(_read_topic(admin, topic)) for topic in RAW_TOPICS)
+    expected = len(_read_topic(admin, "deadletter")) + sources
+
+    settings = secure.settings.model_copy(
+        update={
+            "kafka_username": "worker",
+            "app_id": f"{APP_ID}-worker",
+            "data_dir": tmp_path,
+            "kafka_secrets_dir": secure.secrets_dir,
+            "demo_mode": True,
+        }
+    )
+    worker = WorkerProcess(settings)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 240
+        letters = len(_read_topic(admin, "deadletter"))
+        while letters < expected and worker.alive() and time.monotonic() < deadline:
+            time.sleep(1)
+            letters = len(_read_topic(admin, "deadletter"))
+        alive = worker.alive()
+    finally:
+        worker.stop()
+    assert sources >= 7
+    assert (letters, alive) == (expected, True)
+    assert broker_log.read_text().count(denied) == denied_before
 
 
 def _wait_for(
