@@ -16,6 +16,7 @@ from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, OffsetSpec
 from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError, for_code
 
+from antt.kafka import client_options
 from antt.settings import Settings
 from pipelines.broker import BrokerError
 from streams.contract.limits import DEADLETTER_MAX_BYTES, SOURCE_MAX_BYTES
@@ -163,7 +164,7 @@ def group_offsets(settings: Settings, group_id: str) -> dict[str, dict[int, int]
 def _admin(settings: Settings) -> Iterator[Any]:
     try:
         admin = KafkaAdminClient(
-            bootstrap_servers=settings.bootstrap_servers,
+            **client_options(settings),
             client_id=f"{settings.app_id}-topics",
             request_timeout_ms=_TIMEOUT_MS,
             bootstrap_timeout_ms=10_000,
