@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from typing import Final
@@ -34,10 +35,29 @@ from streams.cleaning.identity import Sex
 
 __all__ = ["LiveSource"]
 
-_MIX: Final = (("camera", 0.5), ("lodging", 0.2), ("incident", 0.12), ("population", 0.18))
+# The topic each kind of live event goes to.
+_TOPICS: Final = (
+    ("camera", "camera.events"),
+    ("lodging", "lodging.checkins"),
+    ("incident", "incident.reports"),
+    ("population", "population.updates"),
+)
 _CATEGORIES: Final[Weighted[Category]] = Weighted(list(CATEGORY_SHARE.items()))
 # Follow-ups older than this at start fell into the gap between backfill and live: dropped.
 _STALE: Final = 2 * HOUR
+
+
+def _mix(backfill: Backfill) -> Weighted[str]:
+    """Live events in the proportions of the history's last days, when every feed was on.
+
+    Volumes follow the residents, so a small province sends few incidents and, without a
+    camera or lodging facility, none of those; population events always can come.
+    """
+    config = backfill.world.config
+    since_ms = (config.end_s - max(1, min(config.camera_days, config.days)) * DAY) * 1000
+    recent = Counter(m.topic for m in backfill.messages if m.timestamp_ms >= since_ms)
+    weights = [(kind, float(recent[topic])) for kind, topic in _TOPICS if recent[topic]]
+    return Weighted(weights or [("population", 1.0)])
 
 
 class LiveSource:
@@ -64,9 +84,7 @@ class LiveSource:
         facilities = [
             (f, f.activity) for f in world.facilities if f.on_platform_since is not None
         ] or [(f, 1.0) for f in world.facilities]
-        # A province of a few residents may have no camera or lodging facility at all.
-        present = {"camera": bool(cameras), "lodging": bool(facilities)}
-        self._mix = Weighted([(kind, w) for kind, w in _MIX if present.get(kind, True)])
+        self._mix = _mix(backfill)
         self._cameras = Weighted(cameras) if cameras else None
         self._facilities = Weighted(facilities) if facilities else None
         self._wards = Weighted([(w, w.activity) for w in world.wards])

@@ -771,10 +771,28 @@ def test_live_source_continues_open_stays_and_reports() -> None:
     assert backfill.open_stays and backfill.open_reports
     started = SMALL.end_at.timestamp() + 60
     source = LiveSource(backfill, started)
-    produced = [m for i in range(400) for m in source.next_messages(started + i)]
+    # One event every two minutes for 20 hours: the open stays' check-outs and the open reports'
+    # next versions fall due.
+    produced = [m for i in range(600) for m in source.next_messages(started + 120 * i)]
     ids = [orjson.loads(m.value).get("event_id") for m in produced]
     assert len({i for i in ids if i}) == len([i for i in ids if i])
     assert Counter(m.topic for m in produced).keys() == set(EVENT_TOPICS)
+
+
+def test_live_events_come_in_the_proportions_of_the_history() -> None:
+    backfill = simulate(SMALL)
+    since_ms = (SMALL.end_s - SMALL.camera_days * 86_400) * 1000
+    recent = Counter(m.topic for m in backfill.messages if m.timestamp_ms >= since_ms)
+    started = SMALL.end_at.timestamp() + 60
+    source = LiveSource(backfill, started)
+    live = Counter(m.topic for i in range(3000) for m in source.next_messages(started + i))
+    for topic in ("camera.events", "population.updates"):
+        assert live[topic] / live.total() == pytest.approx(
+            recent[topic] / recent.total(), abs=0.05
+        ), topic
+    # Incidents are rare in the history, so in the live phase too (follow-ups of open reports
+    # come on top).
+    assert live["incident.reports"] / live.total() < 0.05
 
 
 def test_a_province_of_a_few_residents_has_no_lodging_and_live_events_still_flow() -> None:
