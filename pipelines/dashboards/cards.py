@@ -12,14 +12,13 @@ from pipelines.dashboards.html import Card, Tone
 from pipelines.dashboards.readers import (
     AGE_BANDS,
     CRITERION_TARGET_PCT,
-    PETITION_TARGET_PCT,
     SOCIAL_ORDER,
     Row,
     crime_verdict,
     criterion_rows,
     current_period,
-    is_safe,
     judge,
+    petition_verdict,
     province_row,
     safe_pct,
     ward_rows,
@@ -201,32 +200,14 @@ def petition_year(data: DashboardData) -> Row:
 
 
 def petition_card(data: DashboardData) -> Card:
-    """Final once the year has ended; while it runs, the rate so far as a provisional reading.
-
-    Petitions come from persons: small counts are suppressed like any count of persons.
-    """
+    """Petitions come from persons: small counts are suppressed like any count of persons."""
     row = petition_year(data)
-    received, resolved = row.get("received") or 0, row.get("resolved") or 0
-    target = f"mục tiêu {PETITION_TARGET_PCT}%"
-    tone: Tone
-    if not received:
-        text, tone = "Chưa tiếp nhận đơn", "neutral"
-    elif not is_safe(resolved, received):
-        text, tone = "Quá ít đơn để công bố tỷ lệ", "neutral"
-    elif row.get("meets_target") is not None:
-        text, tone = judge(row["meets_target"], f"Đạt {target}", f"Chưa đạt {target}", "")
-    else:
-        text, tone = judge(
-            resolved * 100 >= received * PETITION_TARGET_PCT,
-            f"Đang đạt {target} (tạm tính)",
-            f"Chưa đạt {target} (tạm tính)",
-            "",
-        )
+    text, tone = petition_verdict(row)
     return Card(
         title=f"Đơn thư, kiến nghị đã giải quyết, {year_label(row)}",
-        value=safe_pct(resolved, received, row.get("resolved_pct")),
+        value=safe_pct(row.get("resolved"), row.get("received"), row.get("resolved_pct")),
         detail=(
-            f"{format_count(resolved)}/{format_count(received)} đơn; "
+            f"{format_count(row.get('resolved'))}/{format_count(row.get('received'))} đơn; "
             f"đang giải quyết {format_count(row.get('in_progress'))}"
         ),
         verdict=text,

@@ -39,6 +39,7 @@ from pipelines.dashboards.readers import (
     current_period,
     is_safe,
     judge,
+    petition_verdict,
     province_row,
     safe_pct,
     ward_rows,
@@ -428,7 +429,7 @@ def _petition_table(data: DashboardData) -> str:
     year = petition_year(data).get("year")
     rows: list[tuple[Sequence[Cell], Tone]] = []
     for r in ward_rows(data.petitions.filter(pl.col("year") == year)).to_dicts():
-        verdict, tone = judge(r["meets_target"], "Đạt", "Chưa đạt", "Không có đơn")
+        verdict, tone = petition_verdict(r)
         rows.append(
             (
                 [
@@ -437,9 +438,9 @@ def _petition_table(data: DashboardData) -> str:
                     Cell(format_count(r["resolved"]), True),
                     Cell(format_count(r["in_progress"]), True),
                     Cell(safe_pct(r["resolved"], r["received"], r["resolved_pct"]), True),
-                    Cell(verdict if is_safe(r["resolved"], r["received"]) else "—", verdict=True),
+                    Cell(verdict, verdict=True),
                 ],
-                tone if is_safe(r["resolved"], r["received"]) else "plain",
+                tone,
             )
         )
     headers = [

@@ -28,6 +28,7 @@ __all__ = [
     "current_period",
     "is_safe",
     "judge",
+    "petition_verdict",
     "province_row",
     "safe_pct",
     "ward_rows",
@@ -120,3 +121,22 @@ def crime_verdict(row: Row) -> tuple[str, Tone]:
         return "Chưa đủ số liệu cùng kỳ để so sánh", "neutral"
     on_track = crimes * 100 <= prior * (100 - CRIME_TARGET_PCT)
     return judge(on_track, f"Đang đạt {target} (tạm tính)", f"Chưa đạt {target} (tạm tính)", "")
+
+
+def petition_verdict(row: Row) -> tuple[str, Tone]:
+    """Against 80% resolved: final once the year has ended, else provisional; no verdict when
+    the petitions are too few to publish a rate (they come from persons)."""
+    received, resolved = row.get("received") or 0, row.get("resolved") or 0
+    target = f"mục tiêu {PETITION_TARGET_PCT}%"
+    if not received:
+        return "Chưa tiếp nhận đơn", "neutral"
+    if not is_safe(resolved, received):
+        return "Quá ít đơn để công bố tỷ lệ", "neutral"
+    if row.get("meets_target") is not None:
+        return judge(row["meets_target"], f"Đạt {target}", f"Chưa đạt {target}", "")
+    return judge(
+        resolved * 100 >= received * PETITION_TARGET_PCT,
+        f"Đang đạt {target} (tạm tính)",
+        f"Chưa đạt {target} (tạm tính)",
+        "",
+    )

@@ -99,6 +99,7 @@ th {{ background: #e8edf3; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 tr.good td.verdict {{ color: {PALETTE["good"]}; font-weight: 600; }}
 tr.bad td.verdict {{ color: {PALETTE["bad"]}; font-weight: 600; }}
+tr.neutral td.verdict {{ color: {PALETTE["neutral"]}; font-weight: 600; }}
 .filter {{ margin: 10px 0; font-size: 18px; }}
 .filter input {{ font-size: 18px; padding: 6px 10px; width: 320px; }}
 .note {{ color: {PALETTE["muted"]}; font-size: 16px; margin: 8px 0; }}
