@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -35,7 +34,6 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-README_SHOT = REPO / "docs" / "images" / "dashboard-overview.png"
 
 # Tables whose cells count persons, and the headers of those columns.
 PERSON_COLUMNS = {
@@ -149,9 +147,6 @@ def test_page_opens_offline_without_errors_and_every_chart_has_data(
     browser.set_window_size(1600, min(height, 6000))
     shot = tmp_path / f"{page.file}.png"
     assert browser.save_screenshot(str(shot))
-    if page.file == "index.html":
-        README_SHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, README_SHOT)
     browser.set_window_size(1600, 1200)
     print(f"\n{page.file}: opened, checked and captured in {time.monotonic() - started:.1f} s")
 
