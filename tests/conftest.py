@@ -103,7 +103,7 @@ def simulated_warehouse(
     worker.start()
     try:
         report = publish(settings, config, live_seconds=2, rate=50, progress=False)
-        balances = worker.wait_until_reconciled(timeout_s=300)
+        balances = worker.wait_until_reconciled(timeout_s=600)
     finally:
         worker.stop()
     assert report.send_errors == 0
