@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import math
 import sys
 import time
@@ -211,6 +212,8 @@ def validate(
 def _validate(
     suites: Sequence[Suite], run_id: str, now: dt.datetime, say: Progress
 ) -> Iterator[DqResult]:
+    # GX narrates its import and set-up at INFO; operators need its warnings only.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -219,9 +222,11 @@ def _validate(
     source = context.data_sources.add_pandas("warehouse")
     for index, planned in enumerate(suites, start=1):
         started = time.monotonic()
-        suite = context.suites.add(gx.ExpectationSuite(name=planned.name))
-        for expectation in planned.expectations():
-            suite.add_expectation(expectation)
+        # Built whole, then added: a suite already in the context writes its store on every
+        # add_expectation, which took half of a run's time.
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=planned.name, expectations=planned.expectations())
+        )
         batch = source.add_dataframe_asset(planned.name).add_batch_definition_whole_dataframe("all")
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=planned.name, data=batch, suite=suite)

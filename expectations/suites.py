@@ -174,13 +174,20 @@ def people_suite() -> list[Expectation]:
 
 
 def freshness_suite(max_age_hours: float) -> list[Expectation]:
-    """One column per feed, holding the age in hours of its newest landed row."""
+    """One column per feed, holding the age in hours of its newest landed row (NaN: none yet).
+
+    A feed that never landed anything is a warning, like an empty staging table: a deployment
+    may run without, say, lodging facilities; one that stopped is critical.
+    """
     return [
         gxe.ExpectColumnValuesToBeBetween(
             column=feed, min_value=0, max_value=max_age_hours, meta=_meta("fresh")
         )
         for feed in FEEDS
-    ] + [gxe.ExpectColumnValuesToNotBeNull(column=feed, meta=_meta("fresh")) for feed in FEEDS]
+    ] + [
+        gxe.ExpectColumnValuesToNotBeNull(column=feed, severity="warning", meta=_meta("has_rows"))
+        for feed in FEEDS
+    ]
 
 
 def landing_suite(tables: Sequence[str]) -> list[Expectation]:

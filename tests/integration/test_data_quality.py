@@ -59,9 +59,11 @@ def _failed(outcome: QualityRun) -> set[tuple[str, str | None, str]]:
 def test_every_suite_passes_on_the_simulated_province(deployment: Settings, tmp_path: Path) -> None:
     outcome = run_quality(deployment, docs_dir=tmp_path / "docs")
 
-    failed = [(r.suite, r.column_name, r.check_name, r.observed_value) for r in outcome.results]
-    failed = [f for f, r in zip(failed, outcome.results, strict=True) if not r.success]
-    assert failed == [], failed
+    failed = [r for r in outcome.results if not r.success]
+    assert [(r.suite, r.column_name, r.check_name) for r in outcome.critical_failures] == []
+    # A small simulated province may have no lodging facility at all: only then may a warning
+    # say that a table or feed is empty.
+    assert {(r.check_name, r.severity) for r in failed} <= {("has_rows", "warning")}
     assert {r.suite for r in outcome.results} == set(model_headers()) | set(CROSS_SUITES)
     checks = {r.check_name for r in outcome.results}
     assert {
@@ -75,18 +77,25 @@ def test_every_suite_passes_on_the_simulated_province(deployment: Settings, tmp_
 
     con = warehouse.connect(deployment)
     try:
+        empty = [
+            con.sql(f"select count(*) from landed_{r.column_name}").fetchall()
+            if r.suite == "freshness"
+            else con.sql(f"select count(*) from {r.suite}").fetchall()
+            for r in failed
+        ]
         stored = con.sql(
-            "select count(*), count(*) filter (where is_latest_run), bool_and(success), "
-            "count(distinct expectation_id) from stg_dq_results"
+            "select count(*), count(*) filter (where is_latest_run), "
+            "count(*) filter (where success), count(distinct expectation_id) from stg_dq_results"
         ).fetchall()
     finally:
         con.close()
+    assert empty == [[(0,)]] * len(failed)
     n = len(outcome.results)
-    assert stored == [(n, n, True, n)]
+    assert stored == [(n, n, n - len(failed), n)]
 
     page = (tmp_path / "docs" / "index.html").read_text(encoding="utf-8")
     assert "<h1>Báo cáo chất lượng dữ liệu</h1>" in page
-    assert f"{n} trên {n} kỳ vọng đạt" in page.replace(".", "")
+    assert f"{n - len(failed)} trên {n} kỳ vọng đạt" in page.replace(".", "")
     assert "http://" not in page and "https://" not in page and "<script" not in page
 
 
