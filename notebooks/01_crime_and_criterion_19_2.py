@@ -38,8 +38,15 @@ import plotly.express as px
 import polars as pl
 
 import warehouse
-from warehouse.notebook import CHECK_LABELS, Column, emit_summary, format_rate, open_session, show
-from warehouse.vietnamese import format_change, format_count, format_date, format_int, format_pct
+from warehouse.notebook import CHECK_LABELS, Column, emit_summary, open_session, show
+from warehouse.vietnamese import (
+    format_change,
+    format_count,
+    format_date,
+    format_decimal,
+    format_int,
+    format_pct,
+)
 
 session = open_session(landing_dir, as_of=as_of, province_code=province_code)
 years = warehouse.indicator("ind_crime_periods", con=session.con, period_kind="year")
@@ -65,7 +72,7 @@ print(
     f"{format_change(province['crimes'], province['prior_crimes'])} so với cùng kỳ;\n"
     f"- tỷ lệ khám phá {format_pct(province['clearance_pct'])} "
     f"({format_int(province['solved'])} vụ);\n"
-    f"- {format_rate(province['crimes_per_100k'])} vụ trên 100.000 dân "
+    f"- {format_decimal(province['crimes_per_100k'])} vụ trên 100.000 dân "
     f"({format_count(province['residents'])} nhân khẩu)."
 )
 

@@ -28,6 +28,7 @@ from warehouse.vietnamese import (
     format_change,
     format_count,
     format_date,
+    format_decimal,
     format_int,
     format_pct,
 )
@@ -41,7 +42,6 @@ __all__ = [
     "ColumnKind",
     "NotebookSession",
     "emit_summary",
-    "format_rate",
     "jsonable",
     "open_session",
     "show",
@@ -212,11 +212,6 @@ def emit_summary(notebook: str, figures: Mapping[str, Any]) -> None:
     display({SUMMARY_MIME: payload, "text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
 
 
-def format_rate(value: Decimal | float | None) -> str:
-    """A rate that is not a percentage, such as crimes per 100,000 residents: ``45.1`` → "45,10"."""
-    return format_pct(value).removesuffix("%")
-
-
 def _as_date(value: str | dt.date | None) -> dt.date:
     if value is None or value == "":
         return local_today()
@@ -242,7 +237,7 @@ def _cell(row: Mapping[str, Any], column: Column) -> str:
         case "signed_pct":
             return format_pct(value, signed=True)
         case "decimal":
-            return format_rate(value)
+            return format_decimal(value)
         case "date":
             return format_date(value)
         case "verdict":

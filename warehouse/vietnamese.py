@@ -19,6 +19,7 @@ __all__ = [
     "format_count",
     "format_date",
     "format_datetime",
+    "format_decimal",
     "format_int",
     "format_pct",
     "is_suppressed",
@@ -39,15 +40,22 @@ def format_int(value: int | float | Decimal | None) -> str:
     return f"{MINUS}{text}" if number < 0 else text
 
 
-def format_pct(value: float | Decimal | None, *, digits: int = 2, signed: bool = False) -> str:
-    """``81.8`` → ``"81,80%"``; with ``signed`` a change reads ``"+3,10%"`` or ``"−9,02%"``."""
+def format_decimal(value: float | Decimal | None, *, digits: int = 2, signed: bool = False) -> str:
+    """``20258.45`` → ``"20.258,45"`` (a rate such as crimes per 100,000 residents)."""
     if value is None:
         return EMPTY
     exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     body = f"{abs(exact):,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     if exact < 0:
-        return f"{MINUS}{body}%"
-    return f"+{body}%" if signed and exact > 0 else f"{body}%"
+        return f"{MINUS}{body}"
+    return f"+{body}" if signed and exact > 0 else body
+
+
+def format_pct(value: float | Decimal | None, *, digits: int = 2, signed: bool = False) -> str:
+    """``81.8`` → ``"81,80%"``; with ``signed`` a change reads ``"+3,10%"`` or ``"−9,02%"``."""
+    if value is None:
+        return EMPTY
+    return f"{format_decimal(value, digits=digits, signed=signed)}%"
 
 
 def is_suppressed(count: int | None) -> bool:

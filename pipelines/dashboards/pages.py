@@ -45,7 +45,14 @@ from pipelines.dashboards.readers import (
     ward_rows,
     year_label,
 )
-from warehouse.vietnamese import format_change, format_count, format_date, format_int, format_pct
+from warehouse.vietnamese import (
+    format_change,
+    format_count,
+    format_date,
+    format_decimal,
+    format_int,
+    format_pct,
+)
 
 __all__ = ["PAGES", "build_pages", "overview"]
 
@@ -153,7 +160,7 @@ def _period_cells(row: Row, name: str, verdict: str) -> list[Cell]:
         Cell(format_int(row.get("prior_crimes")), True),
         Cell(format_change(row.get("crimes"), row.get("prior_crimes"))),
         Cell(format_pct(row.get("clearance_pct")), True),
-        Cell(format_pct(row.get("crimes_per_100k")).removesuffix("%"), True),
+        Cell(format_decimal(row.get("crimes_per_100k")), True),
         Cell(verdict, verdict=True),
     ]
 

@@ -19,7 +19,6 @@ from warehouse.notebook import (
     Column,
     NotebookSession,
     emit_summary,
-    format_rate,
     jsonable,
     open_session,
     show,
@@ -119,14 +118,6 @@ def test_a_change_column_without_a_reference_is_refused() -> None:
 def test_an_empty_frame_keeps_its_headers() -> None:
     table = vietnamese_table(ROWS.clear(), [Column("crimes", "Số vụ", "int")])
     assert (table.columns, table.height) == (["Số vụ"], 0)
-
-
-def test_format_rate_is_a_decimal_comma_without_a_percent_sign() -> None:
-    assert [format_rate(Decimal("20258.45")), format_rate(45.1), format_rate(None)] == [
-        "20.258,45",
-        "45,10",
-        "—",
-    ]
 
 
 def test_html_tables_escape_what_they_show() -> None:

@@ -11,6 +11,7 @@ from warehouse.vietnamese import (
     format_change,
     format_count,
     format_date,
+    format_decimal,
     format_int,
     format_pct,
     is_suppressed,
@@ -54,3 +55,11 @@ def test_small_counts_of_persons_are_suppressed() -> None:
 def test_dates_read_day_month_year() -> None:
     assert format_date(dt.date(2025, 12, 14)) == "14/12/2025"
     assert format_date(None) == "—"
+
+
+def test_format_decimal_is_a_rate_without_a_percent_sign() -> None:
+    assert [format_decimal(Decimal("20258.45")), format_decimal(45.1), format_decimal(None)] == [
+        "20.258,45",
+        "45,10",
+        "—",
+    ]
