@@ -14,7 +14,13 @@ import polars as pl
 
 from antt.settings import Settings
 from warehouse import connect, indicator
-from warehouse.vietnamese import format_change, format_date, format_int, format_pct
+from warehouse.vietnamese import (
+    format_change,
+    format_date,
+    format_decimal,
+    format_int,
+    format_pct,
+)
 
 __all__ = ["crime_line", "headline_lines", "print_summary"]
 
@@ -22,11 +28,6 @@ __all__ = ["crime_line", "headline_lines", "print_summary"]
 def _province(frame: pl.DataFrame) -> dict[str, Any]:
     rows = frame.filter(pl.col("ward_code").is_null()).to_dicts()
     return rows[0] if rows else {}
-
-
-def _decimal(value: Any) -> str:
-    # A rate that is not a percentage, written as reports write numbers ("41,20").
-    return format_pct(value).removesuffix("%")
 
 
 def _compared(current: Any, prior: Any) -> str:
@@ -46,7 +47,8 @@ def crime_line(row: dict[str, Any]) -> str:
     text = (
         f"Tội phạm về trật tự xã hội {label}: {format_int(row['crimes'])} vụ, "
         f"{_compared(row['crimes'], row['prior_crimes'])}; tỷ lệ khám phá "
-        f"{format_pct(row['clearance_pct'])}; {_decimal(row['crimes_per_100k'])} vụ/100.000 dân"
+        f"{format_pct(row['clearance_pct'])}; "
+        f"{format_decimal(row['crimes_per_100k'])} vụ/100.000 dân"
     )
     if row["is_provisional"]:
         return f"{text} — chưa kết thúc kỳ"
