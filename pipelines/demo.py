@@ -113,7 +113,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
             )
             print(f"  published {report.backfill_messages + report.live_messages:,} messages")
         with _step("wait until everything produced has landed"):
-            balances = worker.wait_until_reconciled(timeout_s=240, on_progress=_progress)
+            balances = worker.wait_until_reconciled(timeout_s=1200, on_progress=_progress)
             print()
         with _step("stop the stream worker"):
             worker.stop()
