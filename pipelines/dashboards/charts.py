@@ -32,7 +32,7 @@ _VALUE_AXIS = {"showgrid": True, "gridcolor": "#e6eaef", "rangemode": "tozero"}
 _MENU_ROOM: Final = {"margin": {"l": 70, "r": 30, "t": 150, "b": 60}}
 
 
-def _private(values: Sequence[int], persons: bool) -> list[int | None]:
+def _private(values: Sequence[int | None], persons: bool) -> list[int | None]:
     return [None if persons and is_suppressed(v) else v for v in values]
 
 
@@ -219,11 +219,18 @@ def grouped_bars(
     title: str,
     subtitle: str = "",
     unit: str,
+    persons: bool = False,
+    colours: Sequence[str] = (PALETTE["primary"], PALETTE["prior"]),
 ) -> go.Figure:
-    """Counts side by side per label, e.g. each reporting year and the same dates a year earlier."""
-    colours = (PALETTE["primary"], PALETTE["prior"])
+    """Counts side by side per label, e.g. each reporting year and the same dates a year earlier.
+
+    With ``persons`` the values from 1 to 4 are left out, and a series left empty is not drawn.
+    """
     figure = go.Figure()
-    for (name, values), colour in zip(series, colours, strict=False):
+    for (name, counts), colour in zip(series, colours, strict=False):
+        values = _private(counts, persons)
+        if not any(v is not None for v in values):
+            continue
         figure.add_trace(
             go.Bar(
                 x=list(labels),

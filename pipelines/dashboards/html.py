@@ -131,14 +131,18 @@ def _has_points(figure: go.Figure) -> bool:
     return any(trace.y is not None and any(v is not None for v in trace.y) for trace in figure.data)
 
 
-def chart(figure: go.Figure, div_id: str, fixed: Size | None = None) -> str:
+def chart(
+    figure: go.Figure, div_id: str, fixed: Size | None = None, *, empty: str | None = None
+) -> str:
     """A figure as a div and a script; plotly.js itself is loaded once per page from assets/.
 
-    A figure without a single value becomes a note, so no page shows an empty chart.
+    A figure without a single value becomes a note (``empty``, plain text, when given), so no
+    page shows an empty chart.
     """
     if not _has_points(figure):
-        title = escape(str(figure.layout.title.text or ""))
-        return f'<div class="panel"><p class="note">{title}: chưa có số liệu.</p></div>'
+        title = str(figure.layout.title.text or "")
+        note = escape(empty if empty is not None else f"{title}: chưa có số liệu.")
+        return f'<div class="panel"><p class="note">{note}</p></div>'
     if fixed is not None:
         figure.update_layout(
             width=fixed.width,

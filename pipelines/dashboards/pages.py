@@ -6,6 +6,7 @@ Counts of persons go through ``format_count`` ("<5"); percentages through ``read
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Final
@@ -45,6 +46,7 @@ from pipelines.dashboards.readers import (
     ward_rows,
     year_label,
 )
+from pipelines.dashboards.style import PALETTE
 from warehouse.vietnamese import (
     format_change,
     format_count,
@@ -165,19 +167,19 @@ def _period_cells(row: Row, name: str, verdict: str) -> list[Cell]:
     ]
 
 
+def _reporting_year(year: int, complete: bool, through: dt.date) -> str:
+    """A reporting year on a chart's axis; one not yet ended says how far its figures reach."""
+    return f"{year}" + ("" if complete else f" (đến {format_date(through)})")
+
+
 def _years_chart(data: DashboardData) -> str:
     years = (
         data.crime_periods.filter(pl.col("ward_code").is_null() & (pl.col("period_kind") == "year"))
         .sort("period_start")
         .to_dicts()
     )
-    labels = [
-        f"{r['period_year']}"
-        + ("" if r["is_complete"] else f" (đến {format_date(r['data_through'])})")
-        for r in years
-    ]
     figure = charts.grouped_bars(
-        labels,
+        [_reporting_year(r["period_year"], r["is_complete"], r["data_through"]) for r in years],
         [
             ("Kỳ báo cáo", [r["crimes"] for r in years]),
             ("Cùng kỳ năm trước", [r["prior_crimes"] for r in years]),
@@ -412,24 +414,58 @@ def operations(data: DashboardData, docs_href: str | None) -> str:
     return page(PAGES[3], heading=_heading(data), meta=meta(data), body=body, footer=FOOTER)
 
 
-def _petition_years_chart(data: DashboardData) -> str:
-    years = [
-        r
-        for r in data.petitions.filter(
-            pl.col("ward_code").is_null() & pl.col("resolved_pct").is_not_null()
-        )
-        .sort("year")
-        .to_dicts()
-        if is_safe(r["resolved"], r["received"])
+def _petition_years(data: DashboardData) -> list[Row]:
+    """The province's row of each reporting year, oldest first."""
+    return data.petitions.filter(pl.col("ward_code").is_null()).sort("year").to_dicts()
+
+
+def _petition_label(row: Row) -> str:
+    return _reporting_year(row["year"], row["is_complete_year"], row["data_through"])
+
+
+def _petition_counts_chart(years: Sequence[Row]) -> str:
+    """Received and resolved a year across the province: drawn even when every ward's figures are
+    "<5", since a province total from 1 to 4 is itself left out."""
+    figure = charts.grouped_bars(
+        [_petition_label(r) for r in years],
+        [
+            ("Tiếp nhận", [r["received"] for r in years]),
+            ("Đã giải quyết", [r["resolved"] for r in years]),
+        ],
+        title="Đơn thư, kiến nghị toàn tỉnh theo năm báo cáo",
+        subtitle="Từ 15/12 năm trước đến 14/12; số đơn từ 1 đến 4 không hiển thị",
+        unit="đơn",
+        persons=True,
+        colours=(PALETTE["primary"], PALETTE["good"]),
+    )
+    received = any(r["received"] for r in years)
+    return chart(
+        figure,
+        "petition-counts",
+        empty="Đơn thư, kiến nghị toàn tỉnh: mỗi năm có từ 1 đến 4 đơn, không công bố số đơn."
+        if received
+        else "Đơn thư, kiến nghị toàn tỉnh: chưa tiếp nhận đơn.",
+    )
+
+
+def _petition_rate_chart(years: Sequence[Row]) -> str:
+    """The share resolved, only in the years where no count from 1 to 4 can be read back."""
+    shown = [
+        r for r in years if r["resolved_pct"] is not None and is_safe(r["resolved"], r["received"])
     ]
     figure = charts.pct_bars(
-        [year_label(r) for r in years],
-        [float(r["resolved_pct"]) for r in years],
+        [_petition_label(r) for r in shown],
+        [float(r["resolved_pct"]) for r in shown],
         title="Tỷ lệ đơn thư, kiến nghị đã giải quyết theo năm",
         subtitle=f"Mục tiêu: giải quyết ít nhất {PETITION_TARGET_PCT}% số đơn tiếp nhận trong năm",
         target=PETITION_TARGET_PCT,
     )
-    return chart(figure, "petition-years")
+    return chart(
+        figure,
+        "petition-years",
+        empty="Tỷ lệ giải quyết đơn toàn tỉnh: chưa năm nào đủ đơn để công bố tỷ lệ mà không lộ "
+        "một nhóm từ 1 đến 4 đơn.",
+    )
 
 
 def _petition_table(data: DashboardData) -> str:
@@ -463,10 +499,11 @@ def _petition_table(data: DashboardData) -> str:
 
 def petitions(data: DashboardData, docs_href: str | None) -> str:
     label = year_label(petition_year(data))
+    years = _petition_years(data)
     body = (
         f"{status_bar(data, docs_href)}"
         f"<h2>Giải quyết đơn thư, kiến nghị</h2>{card_grid([petition_card(data)])}"
-        f"{_petition_years_chart(data)}"
+        f'<div class="grid2">{_petition_counts_chart(years)}{_petition_rate_chart(years)}</div>'
         f"<h2>Theo xã, phường, {escape(label)}</h2>"
         '<p class="note">Số đơn từ 1 đến 4 hiển thị là “&lt;5”.</p>'
         f"{_petition_table(data)}"

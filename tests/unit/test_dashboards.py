@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -181,6 +182,8 @@ def make_data(dq: pl.DataFrame | None = None) -> DashboardData:
                     "resolved_pct": Decimal(s * 100) / r,
                     "meets_target": None,
                     "in_progress": r - s,
+                    "is_complete_year": False,
+                    "data_through": AS_OF,
                     "period_label": "năm 2026",
                 }
                 for w, r, s in ((None, 103, 82), ("00001", 100, 80), ("00002", 3, 2))
@@ -443,3 +446,75 @@ def test_a_province_with_4_petitions_shows_neither_the_count_nor_the_rate() -> N
     card = petition_card(dataclasses.replace(make_data(), petitions=few))
     assert (card.value, card.detail) == ("—", "<5/<5 đơn; đang giải quyết <5")
     assert card.verdict == "Quá ít đơn để công bố tỷ lệ"
+
+
+def _petition_years(*years: tuple[int, int, int]) -> pl.DataFrame:
+    """Province rows (year, received, resolved) and a ward of 3 in each year; 2026 unfinished."""
+    return _frame(
+        [
+            {
+                "ward_code": w,
+                "year": year,
+                "received": r,
+                "resolved": s,
+                "resolved_pct": Decimal(s * 100) / r if r else None,
+                "meets_target": None,
+                "in_progress": r - s,
+                "is_complete_year": year < 2026,
+                "data_through": min(dt.date(year, 12, 14), AS_OF),
+                "period_label": f"năm {year}",
+            }
+            for year, received, resolved in years
+            for w, r, s in ((None, received, resolved), ("00002", 3, 2))
+        ]
+    )
+
+
+def _figure_data(html: str, div_id: str) -> list[dict[str, Any]]:
+    """The traces of one chart of a page, as plotly.js receives them."""
+    start = re.search(rf'Plotly\.newPlot\(\s*"{div_id}",\s*', html)
+    assert start, f"no chart {div_id}"
+    data: list[dict[str, Any]] = json.JSONDecoder().raw_decode(html, start.end())[0]
+    return data
+
+
+def test_a_small_province_still_charts_its_petitions_per_year_without_counts_of_1_to_4() -> None:
+    # About 15 petitions a year: every ward is "<5", and 1 to 4 left unresolved hides the rate.
+    small = _petition_years((2024, 15, 12), (2025, 16, 6), (2026, 13, 4))
+    html = build_pages(dataclasses.replace(make_data(), petitions=small))["petitions.html"]
+    traces = _figure_data(html, "petition-counts")
+    assert [(t["name"], t["x"], t["y"]) for t in traces] == [
+        ("Tiếp nhận", ["2024", "2025", "2026 (đến 23/11/2026)"], [15, 16, 13]),
+        ("Đã giải quyết", ["2024", "2025", "2026 (đến 23/11/2026)"], [12, 6, None]),
+    ]
+    assert traces[1]["text"] == ["12", "6", ""]
+    # Only 2025 (6 of 16 resolved, 10 not) has a rate that gives no count of 1 to 4 away.
+    rate = _figure_data(html, "petition-years")
+    assert (rate[0]["x"], rate[0]["text"]) == (["2025"], ["37,50%"])
+
+
+def test_a_province_with_1_to_4_petitions_a_year_gets_notes_instead_of_charts() -> None:
+    few = _petition_years((2025, 4, 1), (2026, 3, 3))
+    html = build_pages(dataclasses.replace(make_data(), petitions=few))["petitions.html"]
+    assert "Plotly.newPlot" not in html
+    assert "Đơn thư, kiến nghị toàn tỉnh: mỗi năm có từ 1 đến 4 đơn, không công bố số đơn." in html
+    assert (
+        "Tỷ lệ giải quyết đơn toàn tỉnh: chưa năm nào đủ đơn để công bố tỷ lệ mà không lộ một "
+        "nhóm từ 1 đến 4 đơn." in html
+    )
+    html = build_pages(dataclasses.replace(make_data(), petitions=few.clear()))["petitions.html"]
+    assert "Đơn thư, kiến nghị toàn tỉnh: chưa tiếp nhận đơn." in html
+
+
+def test_grouped_bars_of_persons_leave_out_1_to_4_and_draw_no_empty_series() -> None:
+    figure = charts.grouped_bars(
+        ["a", "b"],
+        [("X", [5, 4]), ("Y", [1, 2]), ("Z", [None, 0])],
+        title="t",
+        unit="đơn",
+        persons=True,
+        colours=("#111111", "#222222", "#333333"),
+    )
+    assert [(t.name, list(t.y)) for t in figure.data] == [("X", [5, None]), ("Z", [None, 0])]
+    counted = charts.grouped_bars(["a"], [("X", [4])], title="t", unit="vụ")
+    assert list(counted.data[0].y) == [4]
