@@ -257,7 +257,9 @@ def _result(run_id: str, now: dt.datetime, suite: str, outcome: Any) -> DqResult
     kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
     meta = config.meta or {}
     details = json.dumps(kwargs, default=str, ensure_ascii=False, sort_keys=True)
-    identity = f"{suite}|{config.type}|{details}"
+    # Two checks may ask GX the same question of one column (a range that is both a share and
+    # a count, say); the check's own name keeps their ids apart.
+    identity = f"{suite}|{meta.get('check', '')}|{config.type}|{details}"
     result: dict[str, Any] = outcome.result or {}
     raised = (outcome.exception_info or {}).get("raised_exception", False)
     observed: str | None

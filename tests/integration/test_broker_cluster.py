@@ -15,11 +15,13 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import NodeNotReadyError, TopicAlreadyExistsError, UnknownBrokerIdError
 
 from antt.kafka import client_options
 from antt.settings import Settings
@@ -147,14 +149,24 @@ def test_killing_a_node_under_load_loses_and_doubles_nothing(cluster: Broker) ->
 
 
 def _create_topic(options: dict[str, Any]) -> None:
-    admin = KafkaAdminClient(**options)
-    try:
-        wanted = {"num_partitions": PARTITIONS, "replication_factor": NODES}
-        admin.create_topics({TOPIC: wanted}, timeout_ms=30_000)
-        admin.wait_for_topics([TOPIC], timeout_ms=30_000)
-        (described,) = admin.describe_topics([TOPIC])
-    finally:
-        admin.close()
+    deadline = time.monotonic() + 60
+    while True:
+        admin = KafkaAdminClient(**options)
+        try:
+            wanted = {"num_partitions": PARTITIONS, "replication_factor": NODES}
+            with suppress(TopicAlreadyExistsError):
+                admin.create_topics({TOPIC: wanted}, timeout_ms=30_000)
+            admin.wait_for_topics([TOPIC], timeout_ms=30_000)
+            (described,) = admin.describe_topics([TOPIC])
+            break
+        except (UnknownBrokerIdError, NodeNotReadyError):
+            # A fresh client can learn the controller's id from one metadata answer before
+            # another one lists that broker; a new client a moment later sees all three.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+        finally:
+            admin.close()
     assert len(described["partitions"]) == PARTITIONS
     assert all(len(p["replica_nodes"]) == NODES for p in described["partitions"])
     assert all(len(p["isr_nodes"]) == NODES for p in described["partitions"])

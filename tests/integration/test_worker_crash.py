@@ -24,7 +24,8 @@ _SKIPPED = re.compile(r"camera\.events: skipped (\d+) message\(s\) already lande
 
 
 def _landed_rows(settings: Settings) -> int:
-    if not (settings.landing_dir / "camera_events").is_dir():
+    # The worker creates the folder a moment before its first file.
+    if not any((settings.landing_dir / "camera_events").rglob("*.parquet")):
         return 0
     glob = settings.landing_dir / "camera_events" / "**" / "*.parquet"
     return int(duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()[0][0])
