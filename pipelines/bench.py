@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 import orjson
 from kafka import KafkaConsumer, KafkaProducer
 
+from antt.kafka import client_options
 from antt.settings import Settings
 from pipelines.demo import fresh_platform
 from pipelines.worker_process import WorkerProcess
@@ -79,7 +80,7 @@ class _Watcher(threading.Thread):
         self._done = threading.Event()
         self._consumer = KafkaConsumer(
             topic,
-            bootstrap_servers=settings.bootstrap_servers,
+            **client_options(settings),
             group_id=f"bench-{uuid.uuid4().hex[:8]}",
             auto_offset_reset="latest",
             fetch_max_wait_ms=10,
@@ -139,9 +140,7 @@ def _publish_references(producer: KafkaProducer) -> None:
 def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> LatencyReport:
     """Publish ``events`` camera events at ``rate`` per second; every ``hit_every``-th is a hit."""
     with ExitStack() as cleanup:
-        producer = KafkaProducer(
-            bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=0
-        )
+        producer = KafkaProducer(**client_options(settings), acks="all", linger_ms=0)
         cleanup.callback(producer.close)
         _publish_references(producer)
         worker = WorkerProcess(settings)

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import orjson
 from tqdm import tqdm
 
+from antt.kafka import client_options
 from antt.settings import Settings
 from pipelines.simulator.config import ICT, SimulationConfig
 from pipelines.simulator.generate import EVENT_TOPICS, Backfill, simulate
@@ -138,7 +139,7 @@ def _kafka_producer(settings: Settings) -> Producer:
     from kafka import KafkaProducer
 
     producer: Producer = KafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         client_id=f"{settings.app_id}-simulator",
         acks="all",
         linger_ms=20,
@@ -158,9 +159,7 @@ def retention_warnings(settings: Settings, config: SimulationConfig) -> list[str
     from kafka import KafkaAdminClient
     from kafka.admin import ConfigResource, ConfigResourceType
 
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers, client_id=f"{settings.app_id}-simulator"
-    )
+    admin = KafkaAdminClient(**client_options(settings), client_id=f"{settings.app_id}-simulator")
     try:
         described = admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, topic) for topic in EVENT_TOPICS],

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, KafkaProducer
 
+from antt.kafka import client_options
 from antt.settings import Settings
 from tests.factories import encode
 
@@ -25,7 +26,7 @@ class Producer:
     """Sends records one by one and waits for each, so the test knows every offset."""
 
     def __init__(self, settings: Settings) -> None:
-        self._producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
+        self._producer = KafkaProducer(**client_options(settings), acks="all")
 
     def event(self, topic: str, event: dict[str, Any], *, key: bytes | None = None) -> Sent:
         default_key, value = encode(topic, event)
@@ -50,7 +51,7 @@ def read_topic(settings: Settings, topic: str) -> list[dict[str, Any]]:
     """Every JSON value on a topic, from the beginning."""
     consumer = KafkaConsumer(
         topic,
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=3000,
