@@ -471,7 +471,7 @@ def _petition_rate_chart(years: Sequence[Row]) -> str:
 def _petition_table(data: DashboardData) -> str:
     year = petition_year(data).get("year")
     rows: list[tuple[Sequence[Cell], Tone]] = []
-    for r in ward_rows(data.petitions.filter(pl.col("year") == year)).to_dicts():
+    for r in ward_rows(data.petitions.filter(pl.col("year").eq_missing(year))).to_dicts():
         verdict, tone = petition_verdict(r)
         rows.append(
             (
