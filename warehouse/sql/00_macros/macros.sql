@@ -215,3 +215,11 @@ create or replace macro lives_there_on(change_type, valid_from, valid_until, on_
     change_type <> 'removed'
     and valid_from <= on_date
     and (valid_until is null or valid_until > on_date);
+
+-- The first local date the data covers: the first report received by as_of (as_of itself when
+-- none was). Earlier dates are unknown, not zero.
+create or replace macro data_since(received_on) as
+    coalesce(
+        min(received_on) filter (where received_on <= getvariable('as_of')),
+        getvariable('as_of')
+    );

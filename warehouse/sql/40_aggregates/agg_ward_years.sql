@@ -32,11 +32,7 @@ incidents as materialized (
 ),
 
 coverage as (
-    select
-        coalesce(
-            min(received_on) filter (where received_on <= getvariable('as_of')),
-            getvariable('as_of')
-        ) as data_since
+    select data_since(received_on) as data_since
     from incidents
 ),
 
