@@ -206,6 +206,10 @@ else:
         f"Lần kiểm tra gần nhất {format_datetime(dq['run_at'].max())}: "
         f"{format_int(dq.height - dq_failed.height)}/{format_int(dq.height)} kiểm tra đạt."
     )
+    # `antt dq run` and `make demo` write the offline report beside the landing zone.
+    report = session.landing_dir.parent / "dq-docs" / "index.html"
+    if report.is_file():
+        print(f"Báo cáo chi tiết (mở được khi không có mạng): {report.resolve().as_uri()}")
     show(
         dq_failed,
         [
