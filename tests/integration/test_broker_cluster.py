@@ -105,8 +105,7 @@ def test_the_cluster_has_three_voting_nodes_and_replicates_by_three(cluster: Bro
 
 def test_killing_a_node_under_load_loses_and_doubles_nothing(cluster: Broker) -> None:
     options = client_options(cluster.settings)
-    _create_topic(options)
-    victim = _leader_of_partition_zero(options)
+    victim = _leader_of_partition_zero(_create_topic(options))
     victim_pid = next(n.pid for n in cluster.status().nodes if n.node_id == victim)
     assert victim_pid is not None
 
@@ -148,7 +147,12 @@ def test_killing_a_node_under_load_loses_and_doubles_nothing(cluster: Broker) ->
     assert {n.node_id for n in cluster.status().nodes if n.running} == {1, 2, 3}
 
 
-def _create_topic(options: dict[str, Any]) -> None:
+def _create_topic(options: dict[str, Any]) -> dict[str, Any]:
+    """Create the topic and return its description once every node replicates every partition.
+
+    Right after creation a node that has not applied the new metadata yet answers a describe
+    with no partitions, so the description is asked again until it is complete.
+    """
     deadline = time.monotonic() + 60
     while True:
         admin = KafkaAdminClient(**options)
@@ -158,28 +162,29 @@ def _create_topic(options: dict[str, Any]) -> None:
                 admin.create_topics({TOPIC: wanted}, timeout_ms=30_000)
             admin.wait_for_topics([TOPIC], timeout_ms=30_000)
             (described,) = admin.describe_topics([TOPIC])
-            break
+            if _fully_replicated(described):
+                return described
         except (UnknownBrokerIdError, NodeNotReadyError):
             # A fresh client can learn the controller's id from one metadata answer before
             # another one lists that broker; a new client a moment later sees all three.
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+            pass
         finally:
             admin.close()
-    assert len(described["partitions"]) == PARTITIONS
-    assert all(len(p["replica_nodes"]) == NODES for p in described["partitions"])
-    assert all(len(p["isr_nodes"]) == NODES for p in described["partitions"])
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{TOPIC} not replicated by {NODES} nodes within 60 s")
+        time.sleep(1)
 
 
-def _leader_of_partition_zero(options: dict[str, Any]) -> int:
-    admin = KafkaAdminClient(**options)
-    try:
-        (described,) = admin.describe_topics([TOPIC])
-    finally:
-        admin.close()
+def _fully_replicated(described: dict[str, Any]) -> bool:
     partitions = described["partitions"]
-    leader: int = next(p["leader_id"] for p in partitions if p["partition_index"] == 0)
+    return len(partitions) == PARTITIONS and all(
+        len(p["replica_nodes"]) == NODES and len(p["isr_nodes"]) == NODES and p["leader_id"] >= 0
+        for p in partitions
+    )
+
+
+def _leader_of_partition_zero(described: dict[str, Any]) -> int:
+    leader: int = next(p["leader_id"] for p in described["partitions"] if p["partition_index"] == 0)
     return leader
 
 
