@@ -25,7 +25,7 @@ from antt.settings import Settings
 from pipelines.demo import fresh_platform
 from pipelines.worker_process import WorkerProcess
 
-__all__ = ["LatencyReport", "add_arguments", "run"]
+__all__ = ["LatencyReport", "add_arguments", "measure", "run"]
 
 _PLATE = "65-B1 234.56"
 _CAMERA = "CAM-BENCH-1"
@@ -186,7 +186,6 @@ def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=["alerts"], help="what to measure")
     parser.add_argument("--events", type=int, default=3000, help="camera events to publish")
     parser.add_argument("--rate", type=float, default=200, help="camera events per second")
     parser.add_argument("--hit-every", type=int, default=10, help="every n-th event is a hit")
