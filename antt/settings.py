@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # How long a batch may wait for the reference topics to be read to their end (broker away)
     # before the worker gives up and exits 75, to be restarted by its supervisor.
     reference_timeout_s: float = Field(default=30.0, gt=0)
+    # The worker's /metrics and /healthz, on 127.0.0.1 only; 0 takes a free port, written to
+    # <data>/worker/slot-N/endpoint.json, where `antt status` finds it.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
 
     @model_validator(mode="after")
     def _ports_fit(self) -> Settings:

@@ -68,6 +68,12 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.status import run
+
+    return run(args, settings)
+
+
 def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.reconcile import format_balances, reconcile
 
@@ -165,6 +171,14 @@ def _parser() -> argparse.ArgumentParser:
         "reconcile", help="check produced = landed + rejected + duplicates per topic"
     )
     reconcile.set_defaults(handler=_reconcile)
+
+    status = commands.add_parser(
+        "status", help="the running workers' counts, lag, health and memory, from their /metrics"
+    )
+    from pipelines.status import add_arguments as add_status_arguments
+
+    add_status_arguments(status)
+    status.set_defaults(handler=_status)
 
     demo = commands.add_parser("demo", help="run the whole platform end to end on synthetic data")
     demo.add_argument(

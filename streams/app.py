@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -29,6 +30,8 @@ from streams.contexts import ContextFactory
 from streams.contract.limits import DEADLETTER_MAX_BYTES
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
 from streams.failure import step
+from streams.health.endpoint import serve_health
+from streams.health.metrics import WorkerMetrics
 from streams.population.keeper import RegistryKeeper
 from streams.population.registry import Resident
 from streams.reference.follower import ReferenceFollower
@@ -111,6 +114,19 @@ def create_app(settings: Settings) -> faust.App:
 
     # Registered by call rather than as a decorator: ``App.timer`` returns a bare ``Callable``.
     app.timer(interval=10.0)(report_progress)
+
+    metrics = WorkerMetrics(
+        worker.counts,
+        worker.batch_counts,
+        [spec.name for spec in SOURCE_TOPICS],
+        stopping=lambda: bool(app.should_stop),
+        started_at=time.time(),
+    )
+
+    async def serve_metrics() -> None:
+        await serve_health(app, settings, slot.path, metrics, lambda: len(registry))
+
+    app.task(serve_metrics)
 
     app.batch_worker = worker  # type: ignore[attr-defined]
     return app

@@ -20,6 +20,7 @@ from antt.settings import Settings
 from streams.contexts import ContextFactory
 from streams.contract.topics import TopicSpec
 from streams.failure import step
+from streams.health.metrics import BatchCounts
 from streams.processing import Message, find_alerts, process
 from streams.recent_alerts import RecentAlerts
 from streams.sink import KafkaRecord, Lander, plan_batch
@@ -62,6 +63,7 @@ class BatchWorker:
         self.counts: Counter[tuple[str, str]] = Counter()
         self._run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self._batches = 0
+        self.batch_counts = BatchCounts()  # rejections by reason, last landing: /metrics
 
     async def handle(self, spec: TopicSpec, batch: Sequence[Message]) -> None:
         """Make one batch durable; ends the process (exit 75) when any step fails."""
@@ -97,6 +99,7 @@ class BatchWorker:
         self.counts[(topic, "landed")] += plan.count(spec.table)
         self.counts[(topic, "rejected")] += len(plan.deadletters)
         self.counts[(topic, "alerts")] += len(plan.alerts)
+        self.batch_counts.record(topic, plan)
 
     def _count_replayed(self, topic: str, skipped: int) -> None:
         if skipped:
