@@ -87,6 +87,12 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _compact(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.compact import run
+
+    return run(args, settings)
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.demo import run_demo
 
@@ -171,6 +177,14 @@ def _parser() -> argparse.ArgumentParser:
         "reconcile", help="check produced = landed + rejected + duplicates per topic"
     )
     reconcile.set_defaults(handler=_reconcile)
+
+    compact = commands.add_parser(
+        "compact", help="merge the landing zone's small files (safe while workers and readers run)"
+    )
+    from pipelines.compact import add_arguments as add_compact_arguments
+
+    add_compact_arguments(compact)
+    compact.set_defaults(handler=_compact)
 
     status = commands.add_parser(
         "status", help="the running workers' counts, lag, health and memory, from their /metrics"

@@ -1,6 +1,6 @@
 """``antt demo``: the whole platform end to end on a synthetic province, then everything stopped.
 
-Steps (each named in its error if it fails): broker, topics, worker, simulate, catch-up,
+Steps (each named in its error if it fails): broker, topics, worker, simulate, catch-up, compaction,
 summary, dashboards. The demo starts from a clean data folder every time, so a second run, or a
 run after a failed one, gives the same result; downloaded caches (Kafka jars, the virtual
 environment) stay.
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from antt.settings import Settings
 from pipelines.broker import Broker
-from pipelines.reconcile import TopicBalance, format_balances
+from pipelines.reconcile import TopicBalance, format_balances, reconcile
 from pipelines.topics import create_topics
 from pipelines.worker_process import WorkerProcess
 
@@ -88,6 +88,7 @@ def fresh_platform(settings: Settings, broker: Broker) -> None:
 
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     from expectations.cli import check_for_demo
+    from pipelines.compact import compact_for_demo
     from pipelines.dashboards.cli import export_for_demo
     from pipelines.simulator import SimulationConfig, publish
     from pipelines.summary import print_summary
@@ -117,6 +118,11 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
             print()
         with _step("stop the stream worker"):
             worker.stop()
+        with _step("compact the landing zone (antt compact), then reconcile again"):
+            print(f"  {compact_for_demo(settings)}")
+            balances = reconcile(settings)
+            if any(b.status != "ok" for b in balances):
+                raise RuntimeError("reconcile no longer holds after compaction")
         print()
         print(format_balances(balances))
         print_summary(settings)

@@ -29,12 +29,18 @@ import pyarrow.parquet as pq
 
 from warehouse.landing.schemas import TABLES, table_schema
 
-__all__ = ["LandedFile", "LandingZone", "OwnTable"]
+__all__ = ["LandedFile", "LandingZone", "OwnTable", "offset_range"]
 
 OwnTable = "_"
 _FILE = re.compile(r"^(\d{20})-(\d{20})\.parquet$")
 _SEED = "_seed.parquet"
 _META = "_meta"
+
+
+def offset_range(name: str) -> tuple[int, int] | None:
+    """The (first, last) source offsets a landed file's name covers; None for any other file."""
+    match = _FILE.match(name)
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 @dataclass(frozen=True, slots=True)
