@@ -13,6 +13,7 @@ from typing import Final
 import duckdb
 import pandas as pd
 
+from warehouse.landing.compaction import superseded_files
 from warehouse.landing.schemas import TABLES
 from warehouse.landing.zone import LandingZone
 
@@ -116,15 +117,19 @@ def landed_offsets(con: duckdb.DuckDBPyConnection, landing: Path) -> pd.DataFram
 
     A worker never lands an offset at or below the highest one it has landed, so the same
     message in two files of a topic's own table means the sink's exactly-once broke: the views
-    hide it by keeping the first copy, and this check is where it shows.
+    hide it by keeping the first copy, and this check is where it shows. Files that compaction
+    has merged and that wait for their grace period are left out: the merged file has their rows.
     """
     zone = LandingZone(landing)
+    superseded = sorted(str(path) for path in superseded_files(landing))
     counts = ", ".join(
         "(select count(*) - count(distinct (source_partition, source_offset)) "
-        f"from read_parquet('{_quoted(zone.glob(table))}', union_by_name = true)) as {table}"
+        f"from read_parquet('{_quoted(zone.glob(table))}', union_by_name = true) "
+        f"where filename not in (select unnest($superseded::varchar[]))) as {table}"
         for table in OWN_TABLES
     )
-    return con.sql(f"select {counts}").df().astype("int64")
+    frame = con.sql(f"select {counts}", params={"superseded": superseded}).df()
+    return frame.astype("int64")
 
 
 def _quoted(text: str) -> str:
