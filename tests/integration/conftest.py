@@ -1,4 +1,4 @@
-"""Fixtures shared by the integration tests: a producer and a running worker on the platform."""
+"""Fixtures shared by the integration tests: a producer and running workers on the platform."""
 
 from __future__ import annotations
 
@@ -24,3 +24,16 @@ def worker(platform: Settings) -> Iterator[WorkerProcess]:
     w.start()
     yield w
     w.stop()
+
+
+@pytest.fixture
+def two_workers(platform: Settings) -> Iterator[list[WorkerProcess]]:
+    """Two worker processes in one consumer group, on one data folder."""
+    workers = [WorkerProcess(platform, name=f"worker-{n}") for n in (1, 2)]
+    try:
+        for w in workers:
+            w.start()
+        yield workers
+    finally:
+        for w in workers:
+            w.stop()
