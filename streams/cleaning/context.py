@@ -4,7 +4,7 @@ population registry, the key."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -40,7 +40,18 @@ class CleanContext:
 
     def for_message(self, received_at: datetime) -> CleanContext:
         """This context for cleaning one message that reached Kafka at ``received_at``."""
-        return replace(self, received_at=received_at)
+        # Called for every message: the constructor is ten times cheaper than dataclasses.replace.
+        return CleanContext(
+            now=self.now,
+            province_code=self.province_code,
+            wards=self.wards,
+            cameras=self.cameras,
+            facilities=self.facilities,
+            watchlist=self.watchlist,
+            residents=self.residents,
+            pseudonymise=self.pseudonymise,
+            received_at=received_at,
+        )
 
     # Messages name the field and the rule, never the value: they land in an analyst-facing
     # table, and the value may be an ID number. The original bytes stay in the dead letter.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 __all__ = ["Plate", "PlateStatus", "read_plate"]
@@ -57,6 +58,8 @@ def _series_length(chars: str, vehicle_type: str | None) -> int:
     return 2 if chars[3].isalpha() and chars[3] not in "OQDILBSZG" else 1
 
 
+# Pure, and a plate passes many cameras: the cache spares the regex and translations per read.
+@lru_cache(maxsize=65536)
 def read_plate(raw: str | None, vehicle_type: str | None = None) -> Plate:
     """Canonicalise an ANPR read; what cannot be read is ``unreadable``, never an error."""
     if raw is None or not raw.strip():

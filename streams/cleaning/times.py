@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,11 @@ _TIMESTAMP: Final = re.compile(
 )
 
 
+# Pure and called for every event, on values that repeat (a camera's second, a birth date).
+_CACHED: Final = 16384
+
+
+@lru_cache(maxsize=_CACHED)
 def parse_date(raw: str) -> date | None:
     """A date from YYYY-MM-DD or DD/MM/YYYY; None when neither, no such day or out of range."""
     text = raw.strip()
@@ -50,6 +56,7 @@ def parse_date(raw: str) -> date | None:
     return parsed if EARLIEST.date() <= parsed < LATEST.date() else None
 
 
+@lru_cache(maxsize=_CACHED)
 def parse_timestamp(raw: str) -> datetime | None:
     """A UTC instant from RFC 3339 (offset-less: local time); None outside the calendar read."""
     text = raw.strip()
