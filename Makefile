@@ -13,6 +13,7 @@ help:
 	@echo "make test   lint, type-check and run every test, the real-broker ones included"
 	@echo "make lab    JupyterLab on 127.0.0.1 with the analysts' notebooks over the demo warehouse"
 	@echo "make clean  stop the demo broker and remove demo data (keeps the downloaded caches)"
+	@echo "make bench  events per second against Faust, aiokafka and Quix Streams (docs/performance.md)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,21 @@ browser-deps:
 
 test: lint browser-deps
 	$(BIN)/pytest
+
+# The throughput benchmark's Quix Streams peer lives in an environment of its own: quixstreams
+# requires an older pydantic-settings than the platform's (bench/requirements.in).
+BENCH_VENV := .venv-bench
+.PHONY: bench bench-env
+bench-env: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: bench/requirements.lock
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BENCH_VENV)/bin/uv pip install --quiet --python $(BENCH_VENV)/bin/python -r bench/requirements.lock
+	@touch $@
+
+bench: install bench-env
+	$(BIN)/antt --data-dir .antt/bench bench throughput
 
 clean:
 	-$(BIN)/antt --data-dir .antt/demo broker stop

@@ -1,0 +1,72 @@
+"""A Faust agent that only counts: the ceiling of Faust's own per-event machinery on this machine.
+
+Run as a child process (``python -m pipelines.bench.faust_count TOPIC EVENTS RESULT``, settings
+from ``ANTT_*`` variables) so that it has an event loop and a core of its own, like the worker.
+The app is configured as ``streams.app.create_app`` configures the worker's (same Faust, same
+broker, commit and session settings, same batches taken with ``take_events``); its agent does
+nothing with the events but count them. When ``EVENTS`` are counted it writes its timings as
+JSON to ``RESULT``; the benchmark then stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import cast
+
+import faust
+
+from antt.kafka import faust_options
+from antt.settings import Settings
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("topic", help="the topic to count, read from its start")
+    parser.add_argument("events", type=int, help="how many events make the backlog")
+    parser.add_argument("result", help="where the timings go (JSON)")
+    args = parser.parse_args()
+    settings = Settings()
+    app = faust.App(
+        f"{settings.app_id}-count-{time.monotonic_ns()}",
+        **faust_options(settings),
+        datadir=tempfile.mkdtemp(prefix="faust-count-"),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=1.0,
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
+        web_enabled=False,
+    )
+    topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw",
+                      value_serializer="raw")  # fmt: skip
+    counted = 0
+    first: tuple[float, int] | None = None
+
+    async def count(stream: faust.StreamT[bytes]) -> None:
+        nonlocal counted, first
+        batches = cast("faust.Stream[bytes]", stream).take_events(
+            settings.batch_max, within=settings.batch_within_s
+        )
+        async for events in batches:
+            counted += len(events)
+            if first is None:
+                first = (time.monotonic(), counted)
+            if counted >= args.events:
+                timings = {"first": first[0], "first_count": first[1], "done": time.monotonic()}
+                partial = Path(f"{args.result}.partial")
+                partial.write_text(json.dumps(timings))
+                partial.replace(args.result)  # the benchmark waits for this file: whole or none
+
+    app.agent(topic, name="count")(count)
+    faust.Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()
