@@ -111,11 +111,9 @@ def clean_message(message: Message, ctx: CleanContext) -> Outcome:
         event = parse_event(spec.name, message.value)
         _check_key(spec, message, event)
         received_at = _received_at(message)
-        # Events are judged against their record timestamp, so that a replay decides as the first
-        # pass did. Reference records are entity state, published as snapshots and re-read from
-        # the start by every worker: their dates are judged against the processing clock.
-        judge = ctx if spec.compacted else ctx.for_message(received_at)
-        row = CLEANERS[spec.name](event, received_at, judge)
+        # Judged against the record timestamp, reference records included (every worker re-reads
+        # them from the start), so that a replay decides as the first pass did.
+        row = CLEANERS[spec.name](event, received_at, ctx.for_message(received_at))
         check_fits(spec.table, row)
     except Reject as reject:
         return Outcome(message, rejection=reject.rejection)

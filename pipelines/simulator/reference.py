@@ -105,6 +105,11 @@ class Camera:
             "removed_on": self.removed_on.isoformat() if self.removed_on else None,
         }
 
+    @property
+    def dated_s(self) -> int:
+        """The start of the latest day the record states: removal, else installation."""
+        return to_s(self.removed_on or self.installed_on)
+
 
 @dataclass(frozen=True, slots=True)
 class Facility:
@@ -134,6 +139,11 @@ class Facility:
             "ward_code": self.ward_code,
             "on_platform_since": since.isoformat() if since else None,
         }
+
+    @property
+    def dated_s(self) -> int | None:
+        """The start of the day the record states the facility joined the platform, if any."""
+        return to_s(self.on_platform_since) if self.on_platform_since else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +337,18 @@ def reference_drafts(
     watchlist: tuple[WatchEntry, ...],
     at: int,
 ) -> list[Draft]:
-    """The reference topics' messages, all stamped ``at`` (before the first history event)."""
-    ms = at * 1000
-    drafts = [Draft("ref.cameras", ms, c.payload()) for c in cameras]
-    drafts += [Draft("ref.facilities", ms, f.payload()) for f in facilities]
-    drafts += [Draft("ref.watchlist", ms, w.payload()) for w in watchlist]
+    """The reference topics' messages, stamped ``at`` (before the first history event) or, for an
+    entity whose record states a later date, at that date.
+
+    Reference records are judged against their Kafka record timestamp, as events are, so that a
+    replay decides as the first pass did: a record stamped before the dates it states would be
+    rejected as being in the future (a watch entry listed after the snapshot, most of all).
+    """
+
+    def stamp(dated_s: int | None) -> int:
+        return max(at, dated_s or at) * 1000
+
+    drafts = [Draft("ref.cameras", stamp(c.dated_s), c.payload()) for c in cameras]
+    drafts += [Draft("ref.facilities", stamp(f.dated_s), f.payload()) for f in facilities]
+    drafts += [Draft("ref.watchlist", stamp(w.listed_at), w.payload()) for w in watchlist]
     return drafts
