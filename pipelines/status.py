@@ -3,7 +3,8 @@
 Each worker writes where its endpoint listens into its state slot (``streams.health.address``);
 this command scrapes every live one twice, ``--interval`` seconds apart, so that it can show
 events per second, and prints one table per worker. Exit 0 when every worker is healthy, 3 when
-one is not (its /healthz answers 503), 1 when no worker answers.
+one is not (its /healthz answers 503, it does not answer, or it is still starting), and 1 with
+one line when no worker runs on the data folder.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from antt.settings import Settings
-from streams.health.address import Endpoint, running_endpoints
+from streams.health.address import Endpoint, running_endpoints, starting_workers
 from streams.health.exposition import Samples, parse
 
 __all__ = ["Snapshot", "add_arguments", "format_status", "run", "scrape"]
@@ -126,7 +127,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.epilog = (
         "exit 0: every worker is healthy; 3: one is not (its health line says why); "
-        "1: no worker answers"
+        "1: no worker runs on the data folder"
     )
     parser.add_argument(
         "--interval",
@@ -141,10 +142,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _report(endpoints: list[Endpoint], before: dict[int, Snapshot]) -> tuple[str, int]:
+def _report(settings: Settings, before: dict[int, Snapshot]) -> tuple[str, int]:
     """The tables of every worker and the exit code; updates ``before`` with the new scrapes."""
-    blocks, healthy, answered = [], True, 0
-    for endpoint in endpoints:
+    blocks, healthy = [], True
+    for endpoint in running_endpoints(settings.worker_state_dir):
         try:
             now = scrape(endpoint)
         except (OSError, ValueError) as exc:
@@ -152,28 +153,27 @@ def _report(endpoints: list[Endpoint], before: dict[int, Snapshot]) -> tuple[str
             blocks.append(f"{name} does not answer at {endpoint.url}: {exc}")
             healthy = False
             continue
-        answered += 1
         blocks.append(format_status(endpoint, before.get(endpoint.pid), now))
         healthy = healthy and now.healthy
         before[endpoint.pid] = now
-    code = 0 if healthy else EXIT_UNHEALTHY
-    return "\n\n".join(blocks), code if answered else 1
-
-
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    endpoints = running_endpoints(settings.worker_state_dir)
-    if not endpoints:
+    for slot, pid in starting_workers(settings.worker_state_dir):
+        blocks.append(f"worker pid {pid} ({slot.name}): starting, no endpoint yet (recovering "
+                      "its registry)")  # fmt: skip
+        healthy = False
+    if not blocks:
         raise RuntimeError(
             f"no worker is running on {settings.data_dir} (no live endpoint under "
             f"{settings.worker_state_dir}); start one with `antt worker`"
         )
+    return "\n\n".join(blocks), 0 if healthy else EXIT_UNHEALTHY
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
     before: dict[int, Snapshot] = {}
-    _report(endpoints, before)
+    _report(settings, before)  # the first scrapes: the base of events per second
     while True:
         time.sleep(args.interval)
-        if args.watch:
-            endpoints = running_endpoints(settings.worker_state_dir) or endpoints
-        text, code = _report(endpoints, before)
+        text, code = _report(settings, before)
         if not args.watch:
             print(text)
             return code

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-__all__ = ["ENDPOINT_FILE", "Endpoint", "running_endpoints", "write_endpoint"]
+__all__ = ["ENDPOINT_FILE", "Endpoint", "running_endpoints", "starting_workers", "write_endpoint"]
 
 ENDPOINT_FILE: Final = "endpoint.json"
 
@@ -50,6 +50,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _is_worker(pid: int) -> bool:
+    try:
+        return b"\x00worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def running_endpoints(state_dir: Path) -> list[Endpoint]:
     """The endpoints of the live workers whose slots are under ``state_dir``, by slot."""
     found = []
@@ -61,4 +68,22 @@ def running_endpoints(state_dir: Path) -> list[Endpoint]:
             continue  # being replaced, or left half-written by a crash: no worker to show
         if _alive(endpoint.pid):
             found.append(endpoint)
+    return found
+
+
+def starting_workers(state_dir: Path) -> list[tuple[Path, int]]:
+    """(slot, pid) of live workers that hold a slot but listen nowhere yet (registry recovery).
+
+    ``owner.lock`` names the pid of the slot's last holder (``streams.state_slot``); reading it
+    takes no lock, so a worker starting meanwhile still gets its own slot.
+    """
+    listening = {e.pid for e in running_endpoints(state_dir)}
+    found = []
+    for lock in sorted(state_dir.glob("slot-*/owner.lock")):
+        try:
+            pid = int(lock.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid not in listening and _alive(pid) and _is_worker(pid):
+            found.append((lock.parent, pid))
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import subprocess
@@ -12,11 +13,15 @@ from pathlib import Path
 import pytest
 
 from antt.settings import Settings
-from pipelines.cli import main
-from pipelines.status import Snapshot, format_status
+from pipelines.status import Snapshot, format_status, run
 from streams.contexts import ContextFactory
 from streams.contract.topics import source_topic
-from streams.health.address import Endpoint, running_endpoints, write_endpoint
+from streams.health.address import (
+    Endpoint,
+    running_endpoints,
+    starting_workers,
+    write_endpoint,
+)
 from streams.health.exposition import Family, parse, render
 from streams.health.metrics import LAG_STALE_S, STALL_S, BatchCounts, WorkerMetrics
 from streams.processing import Message
@@ -280,13 +285,29 @@ def test_status_finds_live_workers_only(tmp_path: Path) -> None:
     assert running_endpoints(tmp_path) == [Endpoint(live, os.getpid(), 9100)]
 
 
-def test_status_without_a_worker_is_one_line_and_exit_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["--data-dir", str(tmp_path), "status"]) == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err == (
-        f"antt status: no worker is running on {tmp_path} (no live endpoint under "
-        f"{tmp_path / 'worker'}); start one with `antt worker`\n"
+def test_status_tells_a_worker_still_recovering_from_a_dead_one(tmp_path: Path) -> None:
+    # A process whose command line ends in "worker", as `antt worker`'s does.
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "worker"])
+    try:
+        for number, pid in enumerate([sleeper.pid, os.getpid(), 2**22 + 1]):
+            slot = tmp_path / f"slot-{number}"
+            slot.mkdir()
+            (slot / "owner.lock").write_text(f"{pid}\n")
+        write_endpoint(tmp_path / "slot-1", 9100)  # this one listens already
+        assert starting_workers(tmp_path) == [(tmp_path / "slot-0", sleeper.pid)]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert starting_workers(tmp_path) == []
+
+
+def test_status_without_a_worker_says_so_in_one_line(tmp_path: Path) -> None:
+    # `antt` prints a RuntimeError as "antt status: <message>" and exits 1
+    # (tests/integration/test_status.py runs the command itself).
+    settings = Settings(data_dir=tmp_path)
+    with pytest.raises(RuntimeError) as raised:
+        run(argparse.Namespace(interval=0.0, watch=False), settings)
+    assert str(raised.value) == (
+        f"no worker is running on {tmp_path} (no live endpoint under {tmp_path / 'worker'}); "
+        "start one with `antt worker`"
     )
