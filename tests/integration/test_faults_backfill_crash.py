@@ -149,8 +149,6 @@ def test_sigkill_mid_backfill_keeps_every_event_the_registry_and_every_alert(
         assert first.alive(), f"see {first.log_path}"
         time.sleep(0.05)
     first.kill()
-    at_kill = {topic: landed(settings, table).rows for topic, table in TOPICS.items()}
-    assert 0 < at_kill["population.updates"] < len(updates)
 
     second = WorkerProcess(settings, name="second")
     second.start()
