@@ -1,7 +1,9 @@
-"""``antt compact``: merge the landing zone's small files; operators schedule it (cron, a timer).
+"""``antt compact``: merge the landing zone's small files, once or every few minutes.
 
-Safe while workers land files and analysts query: see ``warehouse/landing/compaction.py`` for
-what it never touches and why a crash at any point leaves a zone that reads the same.
+A process of its own, off the worker's hot path: ``--every`` keeps it running (the compose file's
+``compactor`` service), or a timer runs it once. Safe while workers land files and analysts query:
+see ``warehouse/landing/compaction.py`` for what it never touches and why a crash at any point
+leaves a zone that reads the same.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 
 from antt.settings import Settings
 from warehouse.landing.compaction import CompactionPolicy, compact
@@ -32,6 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=_DEFAULTS.target_rows,
         help="rows at which a merged file stops growing (default %(default)d)",
     )
+    parser.add_argument(
+        "--every",
+        type=float,
+        metavar="MINUTES",
+        help="keep running: compact again this many minutes after each run ends",
+    )
 
 
 def _progress(done: int, total: int, table: str) -> None:
@@ -42,15 +51,21 @@ def _progress(done: int, total: int, table: str) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.grace_minutes < 0 or args.target_rows < 2:
-        print("antt compact: --grace-minutes must be ≥ 0 and --target-rows ≥ 2", file=sys.stderr)
+    if args.grace_minutes < 0 or args.target_rows < 2 or (args.every or 1) <= 0:
+        print(
+            "antt compact: --grace-minutes must be ≥ 0, --target-rows ≥ 2, --every > 0",
+            file=sys.stderr,
+        )
         return 2
     policy = CompactionPolicy(
         target_rows=args.target_rows, grace=dt.timedelta(minutes=args.grace_minutes)
     )
-    report = compact(settings.landing_dir, policy, progress=_progress)
-    print(report.summary(policy.grace))
-    return 0
+    while True:
+        report = compact(settings.landing_dir, policy, progress=_progress)
+        print(report.summary(policy.grace), flush=True)
+        if args.every is None:
+            return 0
+        time.sleep(args.every * 60)
 
 
 def compact_for_demo(settings: Settings) -> str:

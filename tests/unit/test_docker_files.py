@@ -25,7 +25,7 @@ KAFKA_START = DOCKER / "kafka" / "start.sh"
 # Images a site pulls from a public registry; anything else must be built from this repo.
 ALLOWED_IMAGES = {"apache/kafka:3.9.1"}
 ALLOWED_BASE_IMAGES = {"python:3.11-slim"}
-ANTT_SUBCOMMANDS = {"broker", "topics", "simulate", "worker", "reconcile", "demo", "warehouse"}
+ANTT_SUBCOMMANDS = {"broker", "topics", "simulate", "worker", "reconcile", "demo", "compact"}
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}
 _VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
