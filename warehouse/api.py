@@ -18,7 +18,7 @@ import polars as pl
 from antt.settings import Settings
 from warehouse.landing.zone import LandingZone
 from warehouse.project import model_files, render
-from warehouse.seeds import provinces_table, wards_table
+from warehouse.seeds import create_seed_tables
 
 __all__ = [
     "DEFAULT_BASELINE_YEAR",
@@ -88,10 +88,7 @@ def connect(
                 "year_basis": _DEFAULT_YEAR_BASIS,
             },
         )
-        for name, table in (("seed_wards", wards_table()), ("seed_provinces", provinces_table())):
-            con.register("seed_source", table)
-            _run(con, f"CREATE TABLE {name} AS SELECT * FROM seed_source")
-            con.unregister("seed_source")
+        create_seed_tables(con)
         for path in model_files():
             _run(con, render(path, root))
     except BaseException:

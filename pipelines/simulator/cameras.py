@@ -20,6 +20,7 @@ from pipelines.simulator.reference import Camera, CameraOwner, WatchEntry
 from pipelines.simulator.regions import PLATE_NUMBERS, ProvinceInfo
 
 __all__ = [
+    "DETECTION_HOURS",
     "DETECTION_KINDS",
     "Detection",
     "build_vehicles",
@@ -40,7 +41,7 @@ DETECTION_KINDS: Final[dict[CameraOwner, Weighted[Detection]]] = {
     "business": Weighted([("vehicle", 0.5), ("person", 0.4), ("intrusion", 0.1)]),
     "school": Weighted([("person", 0.5), ("crowd", 0.2), ("intrusion", 0.15), ("vehicle", 0.15)]),
 }
-_HOURS: Final[dict[Detection, Weighted[int]]] = {
+DETECTION_HOURS: Final[dict[Detection, Weighted[int]]] = {
     # Traffic: morning and evening rush, quiet after midnight.
     "vehicle": hours([1, 0.5, 0.3, 0.3, 0.8, 2, 5, 8, 7, 5, 4, 4,
                       4, 4, 4, 5, 6, 8, 8, 6, 5, 4, 3, 2]),
@@ -137,12 +138,12 @@ def camera_drafts(
         drafts.append(Draft("camera.events", at * 1000 + rng.randrange(200, 3000), payload))
 
     for camera, (lo, hi) in live:
-        count = poisson(rng, camera.activity * (hi - lo) / DAY)
+        count = poisson(rng, camera.activity * config.camera_traffic * (hi - lo) / DAY)
         kinds = DETECTION_KINDS[camera.owner]
         for _ in range(count):
             kind = kinds.draw(rng)
             midnight = local_midnight(rng.randrange(lo, hi))
-            at = midnight + _HOURS[kind].draw(rng) * 3600 + rng.randrange(3600)
+            at = midnight + DETECTION_HOURS[kind].draw(rng) * 3600 + rng.randrange(3600)
             if lo <= at < hi:
                 add(detection(rng, camera, at, kind, vehicles), at)
 

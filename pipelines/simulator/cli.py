@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from antt.settings import Settings
-from pipelines.simulator.config import ICT, SimulationConfig
+from pipelines.simulator.config import ICT, REAL_CAMERA_TRAFFIC, SimulationConfig, real_residents
 from pipelines.simulator.generate import generate
 from pipelines.simulator.publish import TopicCounts, count_messages, publish, report_path
 
@@ -20,6 +20,20 @@ def _share(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def _scale(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError("must be above 0 and at most 1")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
 
@@ -47,12 +61,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="days of history to backfill before --end-at (default 400, so that "
         "the previous year exists)",
     )
-    parser.add_argument(
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
         "--residents-per-ward",
         type=int,
         default=250,
-        help="average residents simulated per ward (default 250); incidents, lodging facilities, "
-        "cameras and their events scale with them",
+        help="average residents simulated per ward (default 250, the demo's province); incidents, "
+        "lodging facilities, cameras and their events scale with them",
+    )
+    size.add_argument(
+        "--scale",
+        type=_scale,
+        default=None,
+        help="a province at real size, or this share (0-1) of it: Cần Thơ has about 3.2 million "
+        "residents, so --scale 0.001 simulates 3,200 exactly, with cameras that see what real "
+        "cameras see (thousands of detections a day; keep --camera-days small)",
+    )
+    size.add_argument(
+        "--residents",
+        type=_positive,
+        default=None,
+        help="as --scale, with the number of residents given exactly (any province)",
     )
     parser.add_argument(
         "--camera-days",
@@ -106,15 +135,25 @@ def _config(args: argparse.Namespace, settings: Settings) -> SimulationConfig:
     if end_at is None:
         # The hour, not the second: re-running within the hour reproduces the same messages.
         end_at = datetime.now(ICT).replace(minute=0, second=0, microsecond=0)
+    province = args.province if args.province is not None else settings.province_code
+    residents: int | None = args.residents
+    if args.scale is not None:
+        residents = real_residents(province, args.scale)
     return SimulationConfig(
         seed=args.seed,
-        province_code=args.province if args.province is not None else settings.province_code,
+        province_code=province,
         days=args.days,
         end_at=end_at,
         residents_per_ward=args.residents_per_ward,
+        residents=residents,
+        camera_traffic=1.0 if residents is None else REAL_CAMERA_TRAFFIC,
         camera_days=args.camera_days,
         dirty_share=args.dirty_share,
     )
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _table(topics: Mapping[str, TopicCounts]) -> str:
@@ -141,7 +180,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.dry_run:
         started = time.perf_counter()
-        counts = count_messages(generate(config))
+        counts = count_messages(generate(config, None if args.no_progress else _stderr))
         print(_table(counts))
         print(f"generated in {time.perf_counter() - started:.1f} s (dry run: nothing sent)")
         return 0

@@ -8,7 +8,14 @@ from typing import Final
 
 from pipelines.simulator.regions import PROVINCE_OLD_CODES
 
-__all__ = ["DEFAULT_END_AT", "ICT", "SimulationConfig"]
+__all__ = [
+    "DEFAULT_END_AT",
+    "ICT",
+    "REAL_CAMERA_TRAFFIC",
+    "REAL_RESIDENTS",
+    "SimulationConfig",
+    "real_residents",
+]
 
 # Asia/Ho_Chi_Minh has had no daylight saving since 1975: a fixed offset is exact and avoids
 # loading tz data in the hot loop.
@@ -16,6 +23,16 @@ ICT: Final = timezone(timedelta(hours=7), "ICT")
 
 # A fixed default keeps generate() reproducible without arguments; the CLI passes the current hour.
 DEFAULT_END_AT: Final = datetime(2026, 11, 1, 0, 0, tzinfo=ICT)
+
+# Residents of a province at its real size, for ``--scale``: Cần Thơ since the 2025 merger is the
+# GSO's 2024 average population of Cần Thơ, Hậu Giang and Sóc Trăng (about 1.26 + 0.73 + 1.20
+# million), rounded (docs/scaling.md). Other provinces take an explicit ``--residents``.
+REAL_RESIDENTS: Final[dict[int, int]] = {92: 3_200_000}
+
+# Real ANPR cameras read thousands of plates a day (England and Wales: about 8,500 cameras, 25-35
+# million reads a day, i.e. 3,000-4,000 each); the demo's per-camera rates (docs/architecture.md,
+# 40 a day at a public traffic node) are this many times smaller, so that the demo stays small.
+REAL_CAMERA_TRAFFIC: Final = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +53,12 @@ class SimulationConfig:
     # Everything else scales with the residents: incidents per 100,000 residents, lodging
     # facilities and cameras per resident, check-ins per facility and detections per camera.
     residents_per_ward: int = 250
+    # The province's residents, exactly, apportioned over the wards (a province at real size, or
+    # a share of it); None: ``residents_per_ward`` on average, as the demo does.
+    residents: int | None = None
+    # Multiplies every camera's detections a day: 1 is the demo's sample, REAL_CAMERA_TRAFFIC what
+    # real cameras see.
+    camera_traffic: float = 1.0
     # Camera detections come by the thousand a day: only the last camera_days of them are
     # backfilled (the live phase continues them); the other topics cover the whole history.
     camera_days: int = 14
@@ -55,6 +78,10 @@ class SimulationConfig:
             raise ValueError("days must be between 1 and 3650")
         if self.residents_per_ward < 1:
             raise ValueError("residents_per_ward must be at least 1")
+        if self.residents is not None and self.residents < 1:
+            raise ValueError("residents must be at least 1")
+        if not 0.0 < self.camera_traffic <= 1000.0:
+            raise ValueError("camera_traffic must be above 0 and at most 1000")
         if not 0.0 <= self.dirty_share <= 1.0:
             raise ValueError("dirty_share must be between 0 and 1")
         if not 0.0 <= self.late_share <= 1.0:
@@ -83,3 +110,15 @@ class SimulationConfig:
         if self.future_anchor is None:
             return self.end_s
         return max(self.end_s, int(self.future_anchor.timestamp()))
+
+
+def real_residents(province_code: int, scale: float) -> int:
+    """``scale`` of the province's real residents (at least one); ValueError when unknown."""
+    if not 0.0 < scale <= 1.0:
+        raise ValueError("scale must be above 0 and at most 1")
+    real = REAL_RESIDENTS.get(province_code)
+    if real is None:
+        raise ValueError(
+            f"the real size of province {province_code} is not known; give --residents instead"
+        )
+    return max(1, round(scale * real))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pipelines.simulator.cameras import camera_drafts
@@ -76,23 +76,37 @@ def inject_dirty(
     return messages
 
 
-def simulate(config: SimulationConfig) -> Backfill:
-    """Build the world and its whole history (pure: no clock, no broker)."""
+def simulate(config: SimulationConfig, say: Callable[[str], None] | None = None) -> Backfill:
+    """Build the world and its whole history (pure: no clock, no broker).
+
+    ``say`` receives one progress line per stage: a province at real size takes minutes.
+    """
+    if say is None:
+        say = _quiet
     seed = config.seed
     world = build_world(config)
+    say(
+        f"province {config.province_code}: {len(world.residents):,} residents in "
+        f"{len(world.wards)} wards, {len(world.cameras):,} cameras, "
+        f"{len(world.facilities):,} lodging facilities"
+    )
     reference = reference_drafts(
         world.cameras, world.facilities, world.watchlist, config.start_s - 60
     )
     population = population_drafts(world.residents, config.start_s, derive(seed, "population"))
+    say(f"population.updates: {len(population):,} events over {config.days} days")
     cameras = camera_drafts(
         config, world.cameras, world.traffic, world.watchlist, derive(seed, "detections")
     )
+    say(f"camera.events: {len(cameras):,} detections over {config.camera_days} days")
     lodging, open_stays = lodging_drafts(
         config, world.facilities, world.guests, world.watchlist, derive(seed, "stays")
     )
+    say(f"lodging.checkins: {len(lodging):,} events")
     incidents, open_reports = incident_drafts(
         config, world.wards, world.population, derive(seed, "incidents")
     )
+    say(f"incident.reports: {len(incidents):,} report versions; ordering and encoding")
 
     events: list[Draft] = []
     for topic_drafts in (population, cameras, lodging, incidents):
@@ -110,9 +124,15 @@ def simulate(config: SimulationConfig) -> Backfill:
     return Backfill(world, messages, tuple(open_stays), tuple(open_reports))
 
 
-def generate(config: SimulationConfig) -> Iterator[SimMessage]:
+def _quiet(_: str) -> None:
+    pass
+
+
+def generate(
+    config: SimulationConfig, say: Callable[[str], None] | None = None
+) -> Iterator[SimMessage]:
     """Every backfill message of a config: reference topics first, then history in time order.
 
     Deterministic: the same config gives byte-identical messages, timestamps included.
     """
-    yield from simulate(config).messages
+    yield from simulate(config, say).messages

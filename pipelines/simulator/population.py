@@ -12,6 +12,7 @@ window (births, arrivals, new cards, activations, moves, removals) is spread ove
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
@@ -26,6 +27,7 @@ from streams.cleaning.identity import BIRTH_PROVINCES, AgeBand, Sex, age_band, a
 
 __all__ = [
     "AGE_PYRAMID",
+    "CARD_SHARE",
     "CccdIssuer",
     "IdType",
     "Person",
@@ -37,6 +39,7 @@ __all__ = [
     "office_time",
     "population_drafts",
     "population_payload",
+    "ward_sizes",
 ]
 
 IdType = Literal["cccd", "cmnd", "passport"]
@@ -61,7 +64,7 @@ def _pyramid() -> Weighted[int]:
 
 
 AGE_PYRAMID: Final = _pyramid()
-_CARD_SHARE: Final[dict[AgeBand, float]] = {"under_6": 0.35, "6_to_13": 0.80, "14_plus": 0.96}
+CARD_SHARE: Final[dict[AgeBand, float]] = {"under_6": 0.35, "6_to_13": 0.80, "14_plus": 0.96}
 # Of the final card holders, the share who already held one when the window opened.
 _CARD_BEFORE: Final[dict[AgeBand, float]] = {"under_6": 0.3, "6_to_13": 0.5, "14_plus": 0.7}
 _OFFICE: Final = hours([0] * 7 + [3, 4, 4, 4, 1, 2, 4, 4, 4, 2] + [0] * 7)
@@ -193,20 +196,48 @@ def build_residents(
     province: ProvinceInfo,
     issuer: CccdIssuer,
     rng: random.Random,
+    sizes: Mapping[str, int] | None = None,
 ) -> tuple[Resident, ...]:
-    """The residents of every ward with their histories inside the window."""
+    """The residents of every ward with their histories inside the window.
+
+    ``sizes`` gives each ward's residents exactly; without it a ward has ``residents_per_ward``
+    times 0.75-1.25 draws.
+    """
     start, end = config.start_s, config.end_s
     end_day = local(end).date()
     births = birth_places(province)
     ward_codes = [w.code for w in province.wards]
     residents: list[Resident] = []
     for ward in ward_codes:
-        count = max(1, round(config.residents_per_ward * rng.uniform(0.75, 1.25)))
-        for _ in range(count):
+        if sizes is None:
+            count = max(1, round(config.residents_per_ward * rng.uniform(0.75, 1.25)))
+        else:
+            count = sizes[ward]
+        drawn = 0
+        while drawn < count:
             resident = _resident(rng, issuer, births, ward, ward_codes, start, end, end_day)
             if resident is not None:
                 residents.append(resident)
+            # An exact size counts residents; the demo's average counts draws, as it always has
+            # (a birth registered after the window, or an arrival with no office hour, is none).
+            if resident is not None or sizes is None:
+                drawn += 1
     return tuple(residents)
+
+
+def ward_sizes(total: int, ward_codes: list[str], rng: random.Random) -> dict[str, int]:
+    """``total`` residents apportioned over the wards exactly, by weights of 0.75-1.25.
+
+    Largest remainders, ties to the earlier ward: the sizes always add up to ``total``.
+    """
+    weights = [rng.uniform(0.75, 1.25) for _ in ward_codes]
+    scale = total / sum(weights)
+    shares = [w * scale for w in weights]
+    sizes = [int(share) for share in shares]
+    by_remainder = sorted(range(len(shares)), key=lambda i: (sizes[i] - shares[i], i))
+    for index in by_remainder[: total - sum(sizes)]:
+        sizes[index] += 1
+    return dict(zip(ward_codes, sizes, strict=True))
 
 
 def _resident(
@@ -252,7 +283,7 @@ def _resident(
         registered, in_snapshot = start, True
 
     card_at: int | None = None
-    if rng.random() < _CARD_SHARE[band]:
+    if rng.random() < CARD_SHARE[band]:
         if in_snapshot and rng.random() < _CARD_BEFORE[band]:
             card_at = start + MINUTE
         else:

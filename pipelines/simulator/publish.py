@@ -76,6 +76,9 @@ class SimulationReport:
     days: int
     end_at: str
     residents_per_ward: int
+    # Exact residents and camera traffic of a province simulated at (a share of) real size.
+    residents: int | None
+    camera_traffic: float
     dirty_share: float
     started_at: str
     generation_s: float
@@ -206,7 +209,7 @@ def publish(
             f"(seed {config.seed})...",
             file=sys.stderr,
         )
-    backfill = simulate(config)
+    backfill = simulate(config, _say if progress else None)
     generation_s = time.perf_counter() - started
 
     warnings: list[str] = []
@@ -250,6 +253,8 @@ def publish(
         days=config.days,
         end_at=config.end_at.isoformat(),
         residents_per_ward=config.residents_per_ward,
+        residents=config.residents,
+        camera_traffic=config.camera_traffic,
         dirty_share=config.dirty_share,
         started_at=wall.isoformat(timespec="seconds"),
         generation_s=round(generation_s, 3),
@@ -265,6 +270,10 @@ def publish(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(report.to_json())
     return report
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _send(producer: Producer, message: SimMessage, errors: list[BaseException]) -> None:

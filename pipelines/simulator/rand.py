@@ -56,6 +56,12 @@ class Weighted(Generic[T]):
     def items(self) -> tuple[T, ...]:
         return self._items
 
+    @property
+    def shares(self) -> tuple[float, ...]:
+        """Each item's probability, in item order (for columnar draws of the same law)."""
+        previous = (0.0, *self._cum[:-1])
+        return tuple((c - p) / self._total for c, p in zip(self._cum, previous, strict=True))
+
 
 def poisson(rng: random.Random, lam: float) -> int:
     """A Poisson count; Knuth's method when small, a rounded normal when large (error < 1%)."""

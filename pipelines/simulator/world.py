@@ -12,7 +12,13 @@ from pipelines.simulator.clock import local
 from pipelines.simulator.config import SimulationConfig
 from pipelines.simulator.lodging import GuestPool, build_foreigners, build_visitors
 from pipelines.simulator.plates import Vehicle, VehicleType, make_plate
-from pipelines.simulator.population import CccdIssuer, Person, Resident, build_residents
+from pipelines.simulator.population import (
+    CccdIssuer,
+    Person,
+    Resident,
+    build_residents,
+    ward_sizes,
+)
 from pipelines.simulator.rand import Weighted, derive
 from pipelines.simulator.reference import (
     Camera,
@@ -55,15 +61,21 @@ def build_world(config: SimulationConfig) -> World:
     end_day = local(config.end_s).date()
     wards = build_wards(province, derive(seed, "wards"))
     issuer = CccdIssuer(derive(seed, "id-numbers"))
-    residents = build_residents(config, province, issuer, derive(seed, "residents"))
+    sizes = None
+    if config.residents is not None:
+        sizes = ward_sizes(config.residents, [w.code for w in wards], derive(seed, "ward-sizes"))
+    residents = build_residents(config, province, issuer, derive(seed, "residents"), sizes)
     population = Counter(r.ward_code for r in residents)
     cameras = build_cameras(config, wards, population, derive(seed, "cameras"))
     facilities = build_facilities(config, wards, population, derive(seed, "facilities"))
+    # A province at size has about as many vehicles on its roads as half its residents (Vietnam:
+    # some 77 million motorbikes and cars for 100 million people, not all of them out every day).
+    exact = config.residents or 0
     vehicles, traffic = build_vehicles(
-        province, derive(seed, "vehicles"), max(500, 40 * len(wards))
+        province, derive(seed, "vehicles"), max(500, 40 * len(wards), exact // 2)
     )
     visitors = build_visitors(
-        province, issuer, derive(seed, "visitors"), max(300, 25 * len(wards)), end_day
+        province, issuer, derive(seed, "visitors"), max(300, 25 * len(wards), exact // 100), end_day
     )
     foreigners = build_foreigners(derive(seed, "foreigners"), max(40, 3 * len(wards)), end_day)
     guests = GuestPool.of(visitors, residents, foreigners, end_day)
