@@ -3,10 +3,11 @@
 Agents take batches with ``stream.take_events``, which acknowledges a batch's events only after
 the loop body returns, so Kafka offsets are committed after the batch is durable.
 
-A second agent on ``population.updates`` keeps the population registry, a Faust global table in
-RocksDB under the process's own slot of ``Settings.worker_state_dir`` whose changelog topic is the
-durable copy: a worker with an empty state folder rebuilds it from there before its agents take
-any event. It is global because check-ins look guests up by pseudonym, and a worker's lodging
+The agent on ``population.updates`` also keeps the population registry, in the same batch and
+from the same cleaned outcomes (one stream per event, not two): a Faust global table in RocksDB
+under the process's own slot of ``Settings.worker_state_dir`` whose changelog topic is the durable
+copy. A worker with an empty state folder rebuilds it from there before its agents take any
+event. It is global because check-ins look guests up by pseudonym, and a worker's lodging
 partitions say nothing about which population partitions hold its guests.
 
 A task follows every partition of the ref.* topics into the process's reference store, whichever
@@ -22,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Sequence
 from typing import Any, cast
 
 import faust
+from faust.streams import _current_event
 
 from antt.kafka import client_options, faust_options
 from antt.settings import Settings
@@ -102,8 +105,7 @@ def create_app(settings: Settings) -> faust.App:
     worker = BatchWorker(settings, send, contexts, follower)
     keeper = RegistryKeeper(registry, contexts)
     for spec in SOURCE_TOPICS:
-        _add_agent(app, worker, spec)
-    _add_registry_agent(app, keeper)
+        _add_agent(app, worker, spec, keeper if spec.name == "population.updates" else None)
 
     async def follow_references() -> None:
         with step("ref.*", "follow the reference topics"):
@@ -135,7 +137,9 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-def _add_agent(app: faust.App, worker: BatchWorker, spec: TopicSpec) -> None:
+def _add_agent(
+    app: faust.App, worker: BatchWorker, spec: TopicSpec, keeper: RegistryKeeper | None
+) -> None:
     async def agent(stream: faust.StreamT[bytes]) -> None:
         # Agents are given a ``Stream``; its ``StreamT`` interface does not declare take_events.
         batches = cast("faust.Stream[bytes]", stream).take_events(
@@ -145,20 +149,21 @@ def _add_agent(app: faust.App, worker: BatchWorker, spec: TopicSpec) -> None:
         # failure, in a batch or in taking one, ends the process instead (streams.failure).
         with step(spec.name, "take a batch"):
             async for events in batches:
-                await worker.handle(spec, [message_from_faust(e) for e in events])
+                messages = [message_from_faust(e) for e in events]
+                outcomes = await worker.handle(spec, messages)
+                if keeper is not None:
+                    # After landing, before the acknowledgement: Faust flushes the changelog
+                    # writes before it commits, and a replay folds the batch again.
+                    with step(spec.name, "update the registry"):
+                        keeper.fold(list(zip(events, messages, strict=True)), outcomes, _write_as)
 
     agent.__name__ = f"land_{spec.table}"
     app.agent(_raw_topic(app, spec.name), name=agent.__name__)(agent)
 
 
-def _add_registry_agent(app: faust.App, keeper: RegistryKeeper) -> None:
-    # Event by event rather than in batches: a table write goes to the changelog partition of
-    # the event being processed, and only plain stream iteration tells Faust which event that is.
-    # Nothing is lost between the two agents: Faust commits an offset only when every agent on
-    # the topic has acknowledged it, and flushes the changelog writes before it commits.
-    async def build_registry(stream: faust.StreamT[bytes]) -> None:
-        with step("population.updates", "update the registry"):
-            async for event in stream.events():
-                keeper.register(message_from_faust(event))
-
-    app.agent(_raw_topic(app, "population.updates"), name="build_registry")(build_registry)
+def _write_as(event: faust.EventT[bytes]) -> None:
+    # A table writes a key to the store and changelog partition of the event being processed,
+    # which Faust finds in a context variable that only plain stream iteration sets (faust-
+    # streaming issue 497): a batch names each write's event itself. Only the variable, not
+    # Stream.current_event, which take_events reads while it buffers the next batch.
+    _current_event.set(weakref.ref(event))

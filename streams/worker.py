@@ -21,7 +21,7 @@ from streams.contexts import ContextFactory
 from streams.contract.topics import TopicSpec
 from streams.failure import step
 from streams.health.metrics import BatchCounts
-from streams.processing import Message, find_alerts, process
+from streams.processing import Message, Outcome, find_alerts, process
 from streams.recent_alerts import RecentAlerts
 from streams.sink import KafkaRecord, Lander, plan_batch
 from warehouse.landing.zone import LandingZone
@@ -65,8 +65,11 @@ class BatchWorker:
         self._batches = 0
         self.batch_counts = BatchCounts()  # rejections by reason, last landing: /metrics
 
-    async def handle(self, spec: TopicSpec, batch: Sequence[Message]) -> None:
-        """Make one batch durable; ends the process (exit 75) when any step fails."""
+    async def handle(self, spec: TopicSpec, batch: Sequence[Message]) -> list[Outcome]:
+        """Make one batch durable; ends the process (exit 75) when any step fails.
+
+        Returns what became of the messages not skipped as already landed, in batch order.
+        """
         topic = spec.name
         with step(topic, "skip offsets already landed"):
             messages = [
@@ -74,7 +77,7 @@ class BatchWorker:
             ]
             self._count_replayed(topic, len(batch) - len(messages))
         if not messages:
-            return
+            return []
         with step(topic, "read the reference topics to their end"):
             # Every batch: a camera registered, or a plate listed, a moment before an event was
             # processed must count for it, whichever worker process the update reached first.
@@ -100,6 +103,7 @@ class BatchWorker:
         self.counts[(topic, "rejected")] += len(plan.deadletters)
         self.counts[(topic, "alerts")] += len(plan.alerts)
         self.batch_counts.record(topic, plan)
+        return outcomes
 
     def _count_replayed(self, topic: str, skipped: int) -> None:
         if skipped:

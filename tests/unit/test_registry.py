@@ -16,7 +16,7 @@ from streams.cleaning.identity import build_cccd
 from streams.contexts import ContextFactory
 from streams.population.keeper import RegistryKeeper
 from streams.population.registry import Resident, apply_update
-from streams.processing import clean_message
+from streams.processing import clean_message, process
 from streams.pseudonym import Pseudonymiser
 from streams.reference.models import FacilityRef
 from streams.reference.store import ReferenceStore
@@ -174,3 +174,32 @@ def test_the_keeper_registers_accepted_updates_only(tmp_path: Path) -> None:
               "sex": "female"}  # fmt: skip
     keeper.register(f.message("population.updates", f.population("pop-3", person=person)))
     assert len(residents) == 2 and keeper.registered == 2
+
+
+def test_the_keeper_folds_a_batch_in_order_and_cleans_what_landing_skipped(tmp_path: Path) -> None:
+    residents: dict[str, Resident] = {}
+    contexts = ContextFactory(
+        Settings(data_dir=tmp_path, demo_mode=True), ReferenceStore(), residents
+    )
+    keeper = RegistryKeeper(residents, contexts)
+    other = build_cccd(92, 1990, "female", 77)
+    person = {**f.population()["person"], "id_number": other, "date_of_birth": "1990-01-01",
+              "sex": "female"}  # fmt: skip
+    moved = f.population("pop-3", change="moved", occurred_at="2025-09-01T09:00:00+07:00",
+                         ward_code=f.OTHER_WARD, residence="temporary")  # fmt: skip
+    batch = [
+        f.message("population.updates", f.population("pop-1"), offset=10),
+        f.message("population.updates", f.population("pop-2", ward_code="99999"), offset=11),
+        f.message("population.updates", moved, offset=12),
+        f.message("population.updates", f.population("pop-4", person=person), offset=13),
+    ]
+    # The landing path cleaned all but offset 12 (already landed before a crash).
+    cleaned = process([batch[0], batch[1], batch[3]], contexts())
+    written_as: list[str] = []
+    keeper.fold([(f"event-{m.offset}", m) for m in batch], cleaned, written_as.append)
+
+    assert written_as == ["event-10", "event-11", "event-12", "event-13"]
+    assert keeper.registered == 3  # the unknown ward is rejected and changes nothing
+    first, second = (contexts.pseudonymise("person", f"VN:{n}") for n in (f.CCCD, other))
+    assert _place(residents[first]) == (f.OTHER_WARD, "temporary")
+    assert _place(residents[second]) == (f.WARD, "permanent")
