@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _progress(done: int, total: int, table: str) -> None:
-    sys.stdout.write(f"\r  merged {done:,} of {total:,} groups ({table:<20})")
+    sys.stdout.write(f"\r  compacted {done:,} of {total:,} folders ({table:<20})")
     sys.stdout.flush()
     if done == total:
         sys.stdout.write("\n")

@@ -148,14 +148,16 @@ async def _sample(
         )
         try:
             lag = await loop.run_in_executor(sampler, probe.measure, assigned)
-        except KafkaError as exc:
+        # Best effort, whatever the reason: /healthz says "unknown" when it lasts, and the
+        # worker's own steps end it if the broker is really gone; a probe must never do that.
+        except Exception as exc:
             if metrics.lag_error is None:
                 log.warning("cannot measure consumer lag: %s: %s", type(exc).__name__, exc)
             metrics.lag_error = f"{type(exc).__name__}: {exc}"
         else:
             metrics.record_lag(lag, time.time())
         if time.monotonic() >= registry_due:
-            # RuntimeError: a rebalance changed the table's partitions mid-count; count next time.
+            # A rebalance may change the table's partitions mid-count (RuntimeError); next time.
             with contextlib.suppress(RuntimeError):
                 metrics.registry_size = await loop.run_in_executor(sampler, registry_size)
             registry_due = time.monotonic() + REGISTRY_EVERY_S

@@ -63,7 +63,7 @@ JOURNAL: Final = "compaction.json"
 _LOCK: Final = "compaction.lock"
 _TMP_PREFIX: Final = ".compact-"
 
-Progress = Callable[[int, int, str], None]  # (groups done, groups planned, table)
+Progress = Callable[[int, int, str], None]  # (folders done, folders in all, table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,19 +127,21 @@ def compact(
         _recover(zone)
         before = _count_landed(root)
         deleted = _retire(zone, now(), policy.grace)
-        groups = _plan(zone, policy)
+        waiting = superseded_files(root)
+        folders = [(t, folder) for t in TABLES for folder in sorted((root / t).glob("*/p*"))]
         merged = written = rows = 0
-        for done, (table, run) in enumerate(groups, start=1):
-            placed = _merge(zone, table, run, policy, now())
-            if placed:
-                merged, written, rows = merged + len(run), written + 1, rows + placed
+        # One folder at a time: only its files' footers are held in memory.
+        for done, (table, folder) in enumerate(folders, start=1):
+            files = [f for f in _landed(folder) if f.path not in waiting]
+            for run in _runs(_settled(zone, folder, files), policy.target_rows):
+                placed = _merge(zone, table, run, policy, now())
+                if placed:
+                    merged, written, rows = merged + len(run), written + 1, rows + placed
             if progress is not None:
-                progress(done, len(groups), table)
+                progress(done, len(folders), table)
         deleted += _retire(zone, now(), policy.grace)
-        waiting = sum(len(entry["superseded"]) for entry in _journal(zone))
-        return CompactionReport(
-            before, _count_landed(root), merged, written, rows, deleted, waiting
-        )
+        left = sum(len(entry["superseded"]) for entry in _journal(zone))
+        return CompactionReport(before, _count_landed(root), merged, written, rows, deleted, left)
 
 
 def superseded_files(root: Path) -> frozenset[Path]:
@@ -208,18 +210,6 @@ def _retire(zone: LandingZone, now: dt.datetime, grace: dt.timedelta) -> int:
         pending = [e for e in pending if e is not entry]
         _save_journal(zone, pending)
     return deleted
-
-
-def _plan(zone: LandingZone, policy: CompactionPolicy) -> list[tuple[str, list[_Landed]]]:
-    """Runs of two or more small, settled files of one folder, in offset order."""
-    waiting = superseded_files(zone.root)
-    groups: list[tuple[str, list[_Landed]]] = []
-    for table in TABLES:
-        for folder in sorted((zone.root / table).glob("*/p*")):
-            files = [f for f in _landed(folder) if f.path not in waiting]
-            settled = _settled(zone, folder, files)
-            groups.extend((table, run) for run in _runs(settled, policy.target_rows))
-    return groups
 
 
 def _landed(folder: Path) -> list[_Landed]:
