@@ -76,6 +76,40 @@ create or replace macro landed_rows(files) as table
         order by landed_at, load_id
     ) = 1;
 
+-- The staging models. Each reads its landed view through one of the three macros below, which say
+-- once which version of a row is the one (table macros bind their tables when created, so the
+-- landed view is passed by name and read with query_table), then renames and casts, and ends with
+-- columns(lineage_columns()): where every staged row came from, as warehouse/landing/schemas.py
+-- writes it.
+create or replace macro lineage_columns() as
+    ['source_topic', 'source_partition', 'source_offset', 'load_id', 'landed_at'];
+
+-- One row per event: a producer retry re-sends an event under a new offset, and the first offset
+-- wins (an alert raised again for the re-sent event is the same alert, kept with the event kept).
+create or replace macro first_offset(landed, event_key) as table
+    select *
+    from query_table(landed)
+    qualify row_number() over (
+        partition by event_key order by source_offset, source_partition
+    ) = 1;
+
+-- One row per entity of a versioned record: the highest version wins, and of two with the same
+-- version the later offset.
+create or replace macro latest_version(landed, entity_key, version) as table
+    select *
+    from query_table(landed)
+    qualify row_number() over (
+        partition by entity_key
+        order by version desc, source_offset desc, source_partition desc
+    ) = 1;
+
+-- One row per entity of a compacted topic, as the topic holds it: its latest offset, and none when
+-- that is a deletion (applied after picking the latest, so that it wins over older versions).
+create or replace macro current_entities(landed, entity_key) as table
+    select *
+    from latest_version(landed, entity_key, source_offset)
+    where not coalesce(is_deleted, false);
+
 -- The reporting year of a local date. The Ministry of Public Security reports a year from 15
 -- December to 14 December ("năm 2020 (từ ngày 15/12/2019 đến ngày 14/12/2020)"), so 15 December
 -- already belongs to the next year.
@@ -223,3 +257,26 @@ create or replace macro data_since(received_on) as
         min(received_on) filter (where received_on <= getvariable('as_of')),
         getvariable('as_of')
     );
+
+-- The wards of the deployment's province (the session's province_code). From the seed table, which
+-- exists before any model: a table macro binds its tables when it is created.
+create or replace macro province_wards() as table
+    select ward_code
+    from seed_wards
+    where province_code = getvariable('province_code');
+
+-- The rows of a ward grid: every ward of the province, and a NULL ward for the province total that
+-- GROUP BY GROUPING SETS adds, so that a ward or a province without data still gets its zeros.
+create or replace macro province_areas() as table
+    select ward_code from province_wards()
+    union all
+    select null::varchar;
+
+-- The incidents of the province that concern as_of: occurred or received by then. Pass the name of
+-- fct_incidents (created after the macros); scan it once per query through a MATERIALIZED CTE.
+create or replace macro province_incidents(incidents) as table
+    select *
+    from query_table(incidents)
+    where
+        ward_code in (select ward_code from province_wards())
+        and (occurred_on <= getvariable('as_of') or received_on <= getvariable('as_of'));

@@ -1,19 +1,9 @@
 -- stg_cameras: the security cameras on ref.cameras, in their latest version.
 -- grain: one row per camera
 -- key: camera_id
--- The topic is compacted: the latest offset wins, and a camera whose latest version is a deletion
--- is dropped (a deletion must win over older versions, so it is applied after picking the latest).
 create or replace view stg_cameras as
-with landed as (
-    select * from landed_ref_cameras
-),
-
-latest as (
-    select *
-    from landed
-    qualify row_number() over (
-        partition by camera_id order by source_offset desc, landed_at desc
-    ) = 1
+with cameras as (
+    select * from current_entities('landed_ref_cameras', camera_id)
 ),
 
 final as (
@@ -27,13 +17,8 @@ final as (
         longitude,
         installed_on,
         removed_on,
-        source_topic,
-        source_partition,
-        source_offset,
-        load_id,
-        landed_at
-    from latest
-    where not coalesce(is_deleted, false)
+        columns(lineage_columns())
+    from cameras
 )
 
 select * from final;

@@ -1,10 +1,9 @@
 -- stg_lodging_checkins: guests checking in and out of lodging facilities, renamed.
 -- grain: one row per check-in or check-out event
 -- key: lodging_checkin_id
--- A producer retry re-sends an event under a new offset: the first offset wins.
 create or replace view stg_lodging_checkins as
-with landed as (
-    select * from landed_lodging_checkins
+with checkins as (
+    select * from first_offset('landed_lodging_checkins', event_id)
 ),
 
 final as (
@@ -31,15 +30,8 @@ final as (
         is_foreigner,
         is_visitor,
         is_notified_on_time,
-        source_topic,
-        source_partition,
-        source_offset,
-        load_id,
-        landed_at
-    from landed
-    qualify row_number() over (
-        partition by event_id order by source_offset, source_partition
-    ) = 1
+        columns(lineage_columns())
+    from checkins
 )
 
 select * from final;

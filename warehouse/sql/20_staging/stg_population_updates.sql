@@ -1,10 +1,9 @@
 -- stg_population_updates: changes in the population registry, renamed.
 -- grain: one row per registry change
 -- key: population_update_id
--- A producer retry re-sends an event under a new offset: the first offset wins.
 create or replace view stg_population_updates as
-with landed as (
-    select * from landed_population_updates
+with updates as (
+    select * from first_offset('landed_population_updates', event_id)
 ),
 
 final as (
@@ -19,15 +18,8 @@ final as (
         ward_code,
         residence as residence_type,
         vneid_level,
-        source_topic,
-        source_partition,
-        source_offset,
-        load_id,
-        landed_at
-    from landed
-    qualify row_number() over (
-        partition by event_id order by source_offset, source_partition
-    ) = 1
+        columns(lineage_columns())
+    from updates
 )
 
 select * from final;

@@ -2,21 +2,17 @@
 -- grain: one row per rejected source message
 -- key: (source_topic, source_partition, source_offset)
 create or replace view stg_rejected as
-with landed as (
+with rejected as (
     select * from landed_rejected
 ),
 
 final as (
     select
-        source_topic,
-        source_partition,
-        source_offset,
         reason_codes,
         message as rejection_message,
         rejected_at,
-        load_id,
-        landed_at
-    from landed
+        columns(lineage_columns())
+    from rejected
 )
 
 select * from final;

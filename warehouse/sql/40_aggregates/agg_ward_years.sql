@@ -15,20 +15,9 @@
 -- baseline_social_order_crimes covers the same dates of the baseline year; NULL when the data
 -- does not cover them or they lie after as_of.
 create or replace view agg_ward_years as
-with wards as (
-    select ward_code
-    from dim_wards
-    where province_code = getvariable('province_code')
-),
-
 -- Materialized: scanned once, so every row of this query sees the same landed files.
-incidents as materialized (
-    select fct_incidents.*
-    from fct_incidents
-    semi join wards on fct_incidents.ward_code = wards.ward_code
-    where
-        fct_incidents.occurred_on <= getvariable('as_of')
-        or fct_incidents.received_on <= getvariable('as_of')
+with incidents as materialized (
+    select * from province_incidents('fct_incidents')
 ),
 
 coverage as (
@@ -161,7 +150,7 @@ final as (
             as prev_traffic_accidents,
         case when years.has_baseline then coalesce(occurred.baseline_social_order_crimes, 0) end
             as baseline_social_order_crimes
-    from (select ward_code from wards union all select null::varchar) as areas
+    from province_areas() as areas
     cross join years
     left join occurred
         on areas.ward_code is not distinct from occurred.ward_code and years.year = occurred.year

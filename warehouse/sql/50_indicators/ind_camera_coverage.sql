@@ -7,9 +7,7 @@
 -- 0 or 1 with a connected camera, 0 or 100%, so that province = sum of wards everywhere.
 create or replace view ind_camera_coverage as
 with wards as (
-    select ward_code
-    from dim_wards
-    where province_code = getvariable('province_code')
+    select * from province_wards()
 ),
 
 cameras as (
@@ -17,8 +15,7 @@ cameras as (
     where is_in_service
 ),
 
--- Materialized: scanned once, so every row of this query sees the same landed files.
-ward_rows as materialized (
+ward_cameras as (
     select
         wards.ward_code,
         count(cameras.camera_id) as cameras,
@@ -28,14 +25,15 @@ ward_rows as materialized (
     group by wards.ward_code
 ),
 
-province_rows as (
+counted as (
     select
-        null::varchar as ward_code,
+        ward_code,
         cast(sum(cameras) as bigint) as cameras,
         cast(sum(connected_cameras) as bigint) as connected_cameras,
         count(*) as wards,
         count(*) filter (where connected_cameras > 0) as wards_with_connected_camera
-    from ward_rows
+    from ward_cameras
+    group by grouping sets ((ward_code), ())
 ),
 
 final as (
@@ -48,17 +46,7 @@ final as (
         wards_with_connected_camera,
         pct(wards_with_connected_camera, wards) as connected_ward_pct,
         getvariable('as_of') as as_of
-    from (
-        select
-            ward_code,
-            cameras,
-            connected_cameras,
-            1::bigint as wards,
-            (connected_cameras > 0)::bigint as wards_with_connected_camera
-        from ward_rows
-        union all
-        select * from province_rows
-    )
+    from counted
 )
 
 select * from final

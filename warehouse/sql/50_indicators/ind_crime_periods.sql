@@ -15,25 +15,13 @@
 -- ward's residents on data_through (the residencies macro, as fct_residents counts them).
 create or replace view ind_crime_periods as
 with wards as (
-    select ward_code
-    from dim_wards
-    where province_code = getvariable('province_code')
+    select * from province_wards()
 ),
 
 -- Materialized: scanned once, so every row of this query sees the same landed files.
 incidents as materialized (
-    select
-        fct_incidents.category,
-        fct_incidents.ward_code,
-        fct_incidents.is_dismissed,
-        fct_incidents.occurred_on,
-        fct_incidents.received_on,
-        fct_incidents.solved_on
-    from fct_incidents
-    semi join wards on fct_incidents.ward_code = wards.ward_code
-    where
-        fct_incidents.occurred_on <= getvariable('as_of')
-        or fct_incidents.received_on <= getvariable('as_of')
+    select category, ward_code, is_dismissed, occurred_on, received_on, solved_on
+    from province_incidents('fct_incidents')
 ),
 
 coverage as (
@@ -125,7 +113,7 @@ grid as (
             as prior_crimes,
         coalesce(counted.solved, 0) as solved,
         coalesce(residents.residents, 0) as residents
-    from (select ward_code from wards union all select null::varchar) as areas
+    from province_areas() as areas
     cross join periods
     left join counted
         on

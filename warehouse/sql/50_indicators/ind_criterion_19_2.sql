@@ -14,28 +14,9 @@
 -- comparisons cannot be made. The province row does not pass or fail; it gives the share of wards
 -- that passed, NULL until the year has ended with the comparisons known.
 create or replace view ind_criterion_19_2 as
-with ward_years as (
+-- Materialized: read for the wards' verdicts and the province row, from one set of landed files.
+with ward_years as materialized (
     select * from agg_ward_years
-    where ward_code is not null
-),
-
-checked as (
-    select
-        ward_code,
-        year,
-        has_previous_year,
-        is_complete_year,
-        period_label,
-        data_through,
-        mass_petitions,
-        especially_serious_crimes,
-        social_order_crimes,
-        social_evils,
-        traffic_accidents,
-        prev_social_order_crimes,
-        prev_social_evils,
-        prev_traffic_accidents
-    from ward_years
 ),
 
 judged as (
@@ -56,78 +37,56 @@ judged as (
                 end
             ],
             lambda check_name: check_name is not null
-        ) as failed_checks
-    from checked
-),
-
--- Materialized: scanned once, so every row of this query sees the same landed files.
-ward_rows as materialized (
-    select
-        ward_code,
-        year,
+        ) as failed_checks,
         case
             when
                 list_has_any(failed_checks, ['mass_petition', 'especially_serious_crime'])
                 then false
             when not is_complete_year or not has_previous_year then null
             else len(failed_checks) = 0
-        end as passes,
-        failed_checks,
-        null::bigint as wards,
-        null::bigint as wards_passed,
-        null::decimal(12, 2) as wards_passed_pct,
-        mass_petitions,
-        especially_serious_crimes,
-        social_order_crimes,
-        prev_social_order_crimes,
-        social_evils,
-        prev_social_evils,
-        traffic_accidents,
-        prev_traffic_accidents,
-        is_complete_year,
-        has_previous_year,
-        period_label,
-        data_through
-    from judged
+        end as passes
+    from ward_years
+    where ward_code is not null
 ),
 
-province_rows as (
+-- The province's counts are agg_ward_years' province row; its verdict is the share of wards.
+passed as (
     select
-        null::varchar as ward_code,
         year,
-        null::boolean as passes,
-        null::varchar[] as failed_checks,
         count(*) as wards,
-        count(*) filter (where passes) as wards_passed,
-        case
-            when bool_and(is_complete_year and has_previous_year)
-                then pct(count(*) filter (where passes), count(*))
-        end as wards_passed_pct,
-        cast(sum(mass_petitions) as bigint) as mass_petitions,
-        cast(sum(especially_serious_crimes) as bigint) as especially_serious_crimes,
-        cast(sum(social_order_crimes) as bigint) as social_order_crimes,
-        cast(sum(prev_social_order_crimes) as bigint) as prev_social_order_crimes,
-        cast(sum(social_evils) as bigint) as social_evils,
-        cast(sum(prev_social_evils) as bigint) as prev_social_evils,
-        cast(sum(traffic_accidents) as bigint) as traffic_accidents,
-        cast(sum(prev_traffic_accidents) as bigint) as prev_traffic_accidents,
-        bool_and(is_complete_year) as is_complete_year,
-        bool_and(has_previous_year) as has_previous_year,
-        any_value(period_label) as period_label,
-        any_value(data_through) as data_through
-    from ward_rows
+        count(*) filter (where passes) as wards_passed
+    from judged
     group by year
 ),
 
 final as (
     select
-        * exclude (has_previous_year),
-        not is_complete_year as is_provisional
-    from (
-        select * from ward_rows
-        union all by name
-        select * from province_rows
-    )
+        ward_years.ward_code,
+        ward_years.year,
+        judged.passes,
+        judged.failed_checks,
+        passed.wards,
+        passed.wards_passed,
+        case
+            when ward_years.is_complete_year and ward_years.has_previous_year
+                then pct(passed.wards_passed, passed.wards)
+        end as wards_passed_pct,
+        ward_years.mass_petitions,
+        ward_years.especially_serious_crimes,
+        ward_years.social_order_crimes,
+        ward_years.prev_social_order_crimes,
+        ward_years.social_evils,
+        ward_years.prev_social_evils,
+        ward_years.traffic_accidents,
+        ward_years.prev_traffic_accidents,
+        ward_years.is_complete_year,
+        ward_years.period_label,
+        ward_years.data_through,
+        not ward_years.is_complete_year as is_provisional
+    from ward_years
+    left join judged
+        on ward_years.ward_code = judged.ward_code and ward_years.year = judged.year
+    left join passed on ward_years.ward_code is null and ward_years.year = passed.year
 )
 
 select * from final

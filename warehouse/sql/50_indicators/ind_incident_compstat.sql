@@ -10,9 +10,7 @@
 -- pct_change is NULL when the prior period had none.
 create or replace view ind_incident_compstat as
 with wards as (
-    select ward_code
-    from dim_wards
-    where province_code = getvariable('province_code')
+    select * from province_wards()
 ),
 
 categories as (
@@ -20,7 +18,7 @@ categories as (
 ),
 
 incidents as (
-    select * from fct_incidents
+    select * from province_incidents('fct_incidents')
     where not is_dismissed
 ),
 
@@ -55,7 +53,6 @@ hits as (
         incidents.occurred_on between periods.current_start and periods.current_end as is_current,
         incidents.occurred_on between periods.prior_start and periods.prior_end as is_prior
     from incidents
-    semi join wards on incidents.ward_code = wards.ward_code
     inner join periods
         on incidents.occurred_on between periods.prior_start and periods.current_end
 ),
@@ -71,19 +68,13 @@ counted as (
     group by ward_code, category, period
 ),
 
--- Materialized: scanned once, so every row of this query sees the same landed files.
-ward_rows as materialized (
+totals as (
     select
         wards.ward_code,
         categories.category,
         periods.period,
-        periods.period_order,
-        periods.current_start,
-        periods.current_end,
-        periods.prior_start,
-        periods.prior_end,
-        coalesce(counted.current_count, 0) as current_count,
-        coalesce(counted.prior_count, 0) as prior_count
+        cast(coalesce(sum(counted.current_count), 0) as bigint) as current_count,
+        cast(coalesce(sum(counted.prior_count), 0) as bigint) as prior_count
     from wards
     cross join categories
     cross join periods
@@ -92,42 +83,27 @@ ward_rows as materialized (
             wards.ward_code = counted.ward_code
             and categories.category = counted.category
             and periods.period = counted.period
-),
-
-province_rows as (
-    select
-        null::varchar as ward_code,
-        category,
-        period,
-        period_order,
-        current_start,
-        current_end,
-        prior_start,
-        prior_end,
-        cast(sum(current_count) as bigint) as current_count,
-        cast(sum(prior_count) as bigint) as prior_count
-    from ward_rows
-    group by all
+    group by grouping sets (
+        (wards.ward_code, categories.category, periods.period),
+        (categories.category, periods.period)
+    )
 ),
 
 final as (
     select
-        ward_code,
-        category,
-        period,
-        current_count as "current",
-        prior_count as prior_year,
-        pct(current_count - prior_count, prior_count) as pct_change,
-        current_start,
-        current_end,
-        prior_start,
-        prior_end,
-        period_order
-    from (
-        select * from ward_rows
-        union all
-        select * from province_rows
-    )
+        totals.ward_code,
+        totals.category,
+        totals.period,
+        totals.current_count as "current",
+        totals.prior_count as prior_year,
+        pct(totals.current_count - totals.prior_count, totals.prior_count) as pct_change,
+        periods.current_start,
+        periods.current_end,
+        periods.prior_start,
+        periods.prior_end,
+        periods.period_order
+    from totals
+    inner join periods on totals.period = periods.period
 )
 
 select * exclude (period_order) from final

@@ -7,9 +7,7 @@
 -- late_notification_pct counts notifications after the Thông tư 55/2021 deadline.
 create or replace view ind_lodging_platform as
 with wards as (
-    select ward_code
-    from dim_wards
-    where province_code = getvariable('province_code')
+    select * from province_wards()
 ),
 
 facilities as (
@@ -44,31 +42,19 @@ checkin_counts as (
     group by ward_code
 ),
 
--- Materialized: scanned once, so every row of this query sees the same landed files.
-ward_rows as materialized (
+counted as (
     select
         wards.ward_code,
-        coalesce(facility_counts.facilities, 0) as facilities,
-        coalesce(facility_counts.on_platform, 0) as on_platform,
-        coalesce(checkin_counts.checkins, 0) as checkins,
-        coalesce(checkin_counts.chip_reads, 0) as chip_reads,
-        coalesce(checkin_counts.vneid_reads, 0) as vneid_reads,
-        coalesce(checkin_counts.late_notifications, 0) as late_notifications
+        cast(coalesce(sum(facility_counts.facilities), 0) as bigint) as facilities,
+        cast(coalesce(sum(facility_counts.on_platform), 0) as bigint) as on_platform,
+        cast(coalesce(sum(checkin_counts.checkins), 0) as bigint) as checkins,
+        cast(coalesce(sum(checkin_counts.chip_reads), 0) as bigint) as chip_reads,
+        cast(coalesce(sum(checkin_counts.vneid_reads), 0) as bigint) as vneid_reads,
+        cast(coalesce(sum(checkin_counts.late_notifications), 0) as bigint) as late_notifications
     from wards
     left join facility_counts on wards.ward_code = facility_counts.ward_code
     left join checkin_counts on wards.ward_code = checkin_counts.ward_code
-),
-
-province_rows as (
-    select
-        null::varchar as ward_code,
-        cast(sum(facilities) as bigint) as facilities,
-        cast(sum(on_platform) as bigint) as on_platform,
-        cast(sum(checkins) as bigint) as checkins,
-        cast(sum(chip_reads) as bigint) as chip_reads,
-        cast(sum(vneid_reads) as bigint) as vneid_reads,
-        cast(sum(late_notifications) as bigint) as late_notifications
-    from ward_rows
+    group by grouping sets ((wards.ward_code), ())
 ),
 
 final as (
@@ -86,11 +72,7 @@ final as (
         pct(late_notifications, checkins) as late_notification_pct,
         make_date(year(getvariable('as_of')), 1, 1) as period_start,
         getvariable('as_of') as period_end
-    from (
-        select * from ward_rows
-        union all
-        select * from province_rows
-    )
+    from counted
 )
 
 select * from final

@@ -8,9 +8,7 @@
 -- is the 14-and-over rate, not vneid_level2 / residents of that row.
 create or replace view ind_project06_coverage as
 with wards as (
-    select ward_code
-    from dim_wards
-    where province_code = getvariable('province_code')
+    select * from province_wards()
 ),
 
 residents as (
@@ -49,35 +47,23 @@ counted as (
     group by ward_code, age_band
 ),
 
--- Materialized: scanned once, so every row of this query sees the same landed files.
-ward_rows as materialized (
+totals as (
     select
         wards.ward_code,
         bands.age_band,
         bands.band_order,
-        coalesce(counted.residents, 0) as residents,
-        coalesce(counted.with_id_card, 0) as with_id_card,
-        coalesce(counted.vneid_level2, 0) as vneid_level2,
-        coalesce(counted.residents_14_plus, 0) as residents_14_plus,
-        coalesce(counted.vneid_level2_14_plus, 0) as vneid_level2_14_plus
+        cast(coalesce(sum(counted.residents), 0) as bigint) as residents,
+        cast(coalesce(sum(counted.with_id_card), 0) as bigint) as with_id_card,
+        cast(coalesce(sum(counted.vneid_level2), 0) as bigint) as vneid_level2,
+        cast(coalesce(sum(counted.residents_14_plus), 0) as bigint) as residents_14_plus,
+        cast(coalesce(sum(counted.vneid_level2_14_plus), 0) as bigint) as vneid_level2_14_plus
     from wards
     cross join bands
     left join counted
         on wards.ward_code = counted.ward_code and bands.age_band = counted.age_band
-),
-
-province_rows as (
-    select
-        null::varchar as ward_code,
-        age_band,
-        band_order,
-        cast(sum(residents) as bigint) as residents,
-        cast(sum(with_id_card) as bigint) as with_id_card,
-        cast(sum(vneid_level2) as bigint) as vneid_level2,
-        cast(sum(residents_14_plus) as bigint) as residents_14_plus,
-        cast(sum(vneid_level2_14_plus) as bigint) as vneid_level2_14_plus
-    from ward_rows
-    group by age_band, band_order
+    group by grouping sets (
+        (wards.ward_code, bands.age_band, bands.band_order), (bands.age_band, bands.band_order)
+    )
 ),
 
 final as (
@@ -94,11 +80,7 @@ final as (
         end as vneid_level2_pct,
         getvariable('as_of') as as_of,
         band_order
-    from (
-        select * from ward_rows
-        union all
-        select * from province_rows
-    )
+    from totals
 )
 
 select * exclude (band_order) from final
