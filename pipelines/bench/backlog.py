@@ -9,12 +9,15 @@ freshness check; the data is made up (no real person or plate).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
-from kafka import KafkaProducer
+from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 
 from antt.kafka import client_options
 from antt.settings import Settings
@@ -29,6 +32,7 @@ _PROVINCE = 92  # Cần Thơ, the demo's province; its code as a birth province 
 # Cameras, facilities and residents spread over eight of its current (2025) wards.
 _WARDS = tuple(sorted(w for w, p in ward_provinces().items() if p == _PROVINCE)[:8])
 _PROGRESS_EVERY = 50_000
+_BATCH_BYTES = 512 * 1024  # a record batch well under the source topics' message limit
 
 Record = tuple[bytes, bytes]  # key, value
 
@@ -146,24 +150,45 @@ def checkins(count: int, residents: int, now: datetime) -> Iterator[Record]:
 def produce(
     settings: Settings,
     topic: str,
-    records: Iterator[Record],
+    records: Iterable[Record],
     on_progress: Callable[[int], None] | None = None,
 ) -> Backlog:
-    """Produce ``records`` to ``topic`` and wait until the broker has every one."""
-    producer = KafkaProducer(
-        **client_options(settings), acks="all", linger_ms=20, batch_size=512 * 1024
-    )
-    failures: list[BaseException] = []
-    sent = 0
+    """Produce ``records`` to ``topic`` and wait until the broker has every one.
+
+    Whole record batches per partition, built by aiokafka in C: many times faster than a send per
+    record, so that setting up a backlog of a few hundred thousand events takes seconds. Keys go to
+    partitions by Kafka's default partitioner (murmur2 of the key), as any producer's would.
+    """
+    return asyncio.run(_produce(settings, topic, records, on_progress))
+
+
+async def _produce(
+    settings: Settings,
+    topic: str,
+    records: Iterable[Record],
+    on_progress: Callable[[int], None] | None,
+) -> Backlog:
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", max_batch_size=_BATCH_BYTES)
+    await producer.start()
     try:
+        partitions = sorted(await producer.partitions_for(topic))
+        batches: dict[int, Any] = {}
+        sent: list[asyncio.Future[Any]] = []
+        count = 0
         for key, value in records:
-            producer.send(topic, key=key, value=value).add_errback(failures.append)
-            sent += 1
-            if on_progress is not None and sent % _PROGRESS_EVERY == 0:
-                on_progress(sent)
-        producer.flush(timeout=300)
+            partition = DefaultPartitioner()(key, partitions, partitions)
+            batch = batches.get(partition) or producer.create_batch()
+            if batch.append(key=key, value=value, timestamp=None) is None:
+                sent.append(await producer.send_batch(batch, topic, partition=partition))
+                batch = producer.create_batch()
+                batch.append(key=key, value=value, timestamp=None)
+            batches[partition] = batch
+            count += 1
+            if on_progress is not None and count % _PROGRESS_EVERY == 0:
+                on_progress(count)
+        for partition, batch in batches.items():
+            sent.append(await producer.send_batch(batch, topic, partition=partition))
+        await asyncio.gather(*sent)  # raises the first failure
     finally:
-        producer.close()
-    if failures:
-        raise RuntimeError(f"{len(failures)} of {sent} records to {topic} failed: {failures[0]}")
-    return Backlog(topic, sent)
+        await producer.stop()
+    return Backlog(topic, count)

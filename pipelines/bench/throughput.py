@@ -158,12 +158,13 @@ def _baselines(
 ) -> list[Run]:
     progress(f"▶ {workload.name}: consume-only baselines …")
     aiokafka = aiokafka_baseline(settings, workload.topic, events)
+    _timed(progress, "aiokafka", events, aiokafka)
     counted = faust_count(settings, workload.topic, events)
+    _timed(progress, "count-only Faust", events, counted)
     return [
-        Run(workload.name, "aiokafka", events, _timed(progress, "aiokafka", events, aiokafka),
+        Run(workload.name, "aiokafka", events, aiokafka,
             note="consume and orjson.loads each value, in the benchmark's process"),
-        Run(workload.name, "faust-count", events,
-            _timed(progress, "count-only Faust", events, counted),
+        Run(workload.name, "faust-count", events, counted,
             note="a Faust agent that counts (take_events), own process"),
     ]  # fmt: skip
 
