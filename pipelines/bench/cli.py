@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from antt.settings import Settings
-from pipelines.bench import alerts, throughput
+from pipelines.bench import alerts, queries, throughput
 
 __all__ = ["add_arguments", "run"]
 
@@ -23,6 +23,7 @@ class Benchmark(Protocol):
 # Name, one-line help, module; register a new benchmark here.
 _BENCHMARKS: tuple[tuple[str, str, Benchmark], ...] = (
     ("alerts", "watchlist alert latency against a consume-only baseline", alerts),
+    ("queries", "warehouse query times over a landed year at a real size", queries),
     ("throughput", "events per second against count-only Faust, aiokafka and Quix", throughput),
 )
 
