@@ -18,6 +18,7 @@ from pipelines.worker_process import WorkerProcess, settings_env
 from tests import factories as f
 from tests.conftest import REPO
 from tests.integration.kafka_io import Producer, read_topic
+from tests.integration.scenarios import land_camera_events
 
 pytestmark = pytest.mark.integration
 
@@ -36,10 +37,7 @@ def _antt_reconcile(settings: Settings) -> subprocess.CompletedProcess[str]:
 def test_committed_offsets_missing_from_the_landing_zone_are_a_mismatch_not_lag(
     platform: Settings, producer: Producer, worker: WorkerProcess
 ) -> None:
-    producer.event("ref.cameras", f.camera_ref("CAM-1"))
-    for i in range(20):
-        producer.event("camera.events", f.camera_event(f"cam-{i}"))
-    worker.wait_until_reconciled(timeout_s=120)
+    land_camera_events(producer, worker, 20)
     worker.stop()
     assert _antt_reconcile(platform).returncode == 0
 

@@ -7,16 +7,13 @@ follows every partition of the reference topics, not only the ones the group gav
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
-import duckdb
 import pytest
 
 from antt.settings import Settings
 from pipelines.worker_process import WorkerProcess
 from tests import factories as f
 from tests.integration.kafka_io import Producer, read_topic
+from tests.integration.scenarios import landed_by, share_camera_partitions
 
 pytestmark = pytest.mark.integration
 
@@ -24,47 +21,12 @@ CAMERAS = [f"CAM-{n}" for n in range(1, 10)]
 PLATE = "65-B1 234.56"  # the plate of f.watch_entry
 
 
-def _landed_by(settings: Settings, event_prefix: str) -> dict[str, str]:
-    """event_id: the run id (one per worker process) of the worker that landed it."""
-    glob = settings.landing_dir / "camera_events" / "**" / "*.parquet"
-    rows = duckdb.sql(
-        f"SELECT event_id, load_id FROM read_parquet('{glob}') WHERE starts_with(event_id, ?)",
-        params=[event_prefix],
-    ).fetchall()
-    return {event_id: load_id.rsplit("-", 1)[0] for event_id, load_id in rows}
-
-
-@pytest.fixture
-def two_workers(platform: Settings) -> Iterator[list[WorkerProcess]]:
-    workers = [WorkerProcess(platform, name=f"worker-{n}") for n in (1, 2)]
-    try:
-        for w in workers:
-            w.start()
-        yield workers
-    finally:
-        for w in workers:
-            w.stop()
-
-
 def test_two_workers_each_own_a_state_folder_and_both_see_a_new_watchlist_entry(
     platform: Settings, producer: Producer, two_workers: list[WorkerProcess]
 ) -> None:
-    partitions = {producer.event("ref.cameras", f.camera_ref(c)).partition for c in CAMERAS}
-    # Warm-up rounds until the group has settled with camera partitions on both workers.
-    deadline = time.monotonic() + 180
-    for round_ in range(1000):
-        sent = [
-            producer.event(
-                "camera.events", f.camera_event(f"warm-{round_}-{c}", camera_id=c, plate=None)
-            )
-            for c in CAMERAS
-        ]
-        two_workers[0].wait_until_reconciled(timeout_s=120)
-        assert {s.partition for s in sent} == partitions == {0, 1, 2}
-        if len(set(_landed_by(platform, f"warm-{round_}-").values())) == 2:
-            break
-        assert time.monotonic() < deadline, "the two workers never shared camera.events"
-        time.sleep(2)
+    for c in CAMERAS:
+        producer.event("ref.cameras", f.camera_ref(c))
+    share_camera_partitions(producer, two_workers, CAMERAS)
     assert all(w.alive() for w in two_workers)
 
     holders = sorted(
@@ -83,9 +45,9 @@ def test_two_workers_each_own_a_state_folder_and_both_see_a_new_watchlist_entry(
     }
     two_workers[0].wait_until_reconciled(timeout_s=120)
 
-    landed_by = _landed_by(platform, "hit-")
-    assert len(landed_by) == len(CAMERAS)
-    assert len(set(landed_by.values())) == 2, "one worker landed every hit: nothing proven"
+    landers = landed_by(platform, "camera_events", "hit-")
+    assert len(landers) == len(CAMERAS)
+    assert len({run for run, _ in landers.values()}) == 2, "one worker landed every hit"
     alerts = sorted(
         a["source_event_id"] for a in read_topic(platform, "alerts") if a["entry_id"] == "WL-1"
     )

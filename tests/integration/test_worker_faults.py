@@ -21,6 +21,7 @@ from pipelines.worker_process import WorkerProcess
 from tests import factories as f
 from tests.conftest import _reset_topics
 from tests.integration.kafka_io import Producer
+from tests.integration.scenarios import land_camera_events, wait_for_exit
 from warehouse.landing.zone import LandingZone, OwnTable
 
 pytestmark = pytest.mark.integration
@@ -38,16 +39,6 @@ def _delete_topic(settings: Settings, name: str) -> None:
         admin.close()
 
 
-def _wait_for_exit(worker: WorkerProcess, timeout_s: float) -> int:
-    deadline = time.monotonic() + timeout_s
-    while worker.alive():
-        assert time.monotonic() < deadline, f"the worker is still up; see {worker.log_path}"
-        time.sleep(0.2)
-    code = worker.stop()
-    assert code is not None
-    return code
-
-
 @contextmanager
 def _stuck_worker(
     platform: Settings, producer: Producer, reference_timeout_s: float
@@ -60,10 +51,7 @@ def _stuck_worker(
     worker = WorkerProcess(settings)
     worker.start()
     try:
-        producer.event("ref.cameras", f.camera_ref("CAM-1"))
-        for i in range(5):
-            producer.event("camera.events", f.camera_event(f"cam-{i}"))
-        worker.wait_until_reconciled(timeout_s=120)
+        land_camera_events(producer, worker, 5)
         _delete_topic(settings, "ref.facilities")
         stuck = producer.event("camera.events", f.camera_event("cam-stuck"))
         yield settings, worker, stuck.offset
@@ -75,7 +63,7 @@ def test_a_batch_that_cannot_be_cleaned_ends_the_worker_with_75(
     platform: Settings, producer: Producer
 ) -> None:
     with _stuck_worker(platform, producer, reference_timeout_s=5) as (settings, worker, offset):
-        assert _wait_for_exit(worker, timeout_s=60) == 75
+        assert wait_for_exit(worker, timeout_s=60) == 75
     log = worker.log_path.read_text()
     assert "camera.events: step 'read the reference topics to their end' failed" in log
     assert "ReferencesUnavailable" in log
@@ -102,16 +90,13 @@ def test_sigterm_while_waiting_for_the_references_exits_within_10_s(
 def test_a_worker_refuses_another_key_and_topics_recreated_since_they_landed(
     platform: Settings, producer: Producer, worker: WorkerProcess
 ) -> None:
-    producer.event("ref.cameras", f.camera_ref("CAM-1"))
-    for i in range(3):
-        producer.event("camera.events", f.camera_event(f"cam-{i}"))
-    worker.wait_until_reconciled(timeout_s=120)
+    land_camera_events(producer, worker, 3)
     worker.stop()
 
     other_key = platform.model_copy(update={"pseudonym_key": SecretStr("x" * 32)})
     refused = WorkerProcess(other_key, name="other-key")
     refused.start()
-    assert _wait_for_exit(refused, timeout_s=60) == 1
+    assert wait_for_exit(refused, timeout_s=60) == 1
     [line] = [x for x in refused.log_path.read_text().splitlines() if x.startswith("antt worker:")]
     assert line.startswith("antt worker: the pseudonymisation key (fingerprint ")
     assert "is not the one that made the pseudonyms landed in" in line
@@ -120,7 +105,7 @@ def test_a_worker_refuses_another_key_and_topics_recreated_since_they_landed(
     producer.event("camera.events", f.camera_event("after-reset"))
     refused = WorkerProcess(platform, name="recreated")
     refused.start()
-    assert _wait_for_exit(refused, timeout_s=60) == 1
+    assert wait_for_exit(refused, timeout_s=60) == 1
     [line] = [x for x in refused.log_path.read_text().splitlines() if x.startswith("antt worker:")]
     assert line.startswith(
         "antt worker: topic(s) camera.events, ref.cameras were deleted and created again"
