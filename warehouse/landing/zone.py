@@ -8,6 +8,7 @@ rename, and the accepted file of a batch is written last and always (even with n
 the batch's range as landed. On restart the writer skips offsets at or below the highest landed
 range, so a replay after a crash lands nothing twice; readers still keep one row per
 (source_topic, source_partition, source_offset) in case a crash fell between the two files.
+Compaction (``compaction.py``) merges a partition's files into larger ones named the same way.
 
 ``<landing>/_meta/`` holds small JSON documents about the zone as a whole (which key made its
 pseudonyms, which incarnation of each topic its offsets belong to); no view reads them.
