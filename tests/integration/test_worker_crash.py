@@ -5,40 +5,19 @@ from __future__ import annotations
 import re
 import time
 
-import duckdb
 import pytest
 
 import warehouse
 from antt.settings import Settings
-from pipelines.reconcile import reconcile
-from pipelines.topics import group_offsets
 from pipelines.worker_process import WorkerProcess
 from tests import factories as f
 from tests.integration.kafka_io import Producer
-from warehouse.landing.zone import LandingZone, OwnTable
+from tests.integration.scenarios import Landed, balance, landed, landed_past_committed
 
 pytestmark = pytest.mark.integration
 
 EVENTS = 30_000
 _SKIPPED = re.compile(r"camera\.events: skipped (\d+) message\(s\) already landed \(replay\)")
-
-
-def _landed_rows(settings: Settings) -> int:
-    # The worker creates the folder a moment before its first file.
-    if not any((settings.landing_dir / "camera_events").rglob("*.parquet")):
-        return 0
-    glob = settings.landing_dir / "camera_events" / "**" / "*.parquet"
-    return int(duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()[0][0])
-
-
-def _landed_past_committed(settings: Settings) -> int:
-    """Offsets landed but not yet committed: what a crash now makes the restart replay."""
-    zone = LandingZone(settings.landing_dir)
-    committed = group_offsets(settings, settings.app_id).get("camera.events", {})
-    return sum(
-        max(0, zone.landed_through("camera_events", OwnTable, p) + 1 - committed.get(p, 0))
-        for p in range(settings.partitions)
-    )
 
 
 def _replayed(worker: WorkerProcess) -> int:
@@ -57,16 +36,24 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
     first = WorkerProcess(settings)
     first.start()
     deadline = time.monotonic() + 120
+    while not landed(settings, "camera_events").rows:
+        assert time.monotonic() < deadline, "the worker landed nothing"
+        time.sleep(0.05)
+    # An analyst's connection opened before the crash keeps working across it and the restart.
+    # Opened before the wait for the moment to kill: opening it takes long enough for the
+    # commits to catch up with the landing, and the kill must follow that moment at once.
+    analyst = warehouse.connect(settings)
     # Kill once a quarter has landed, at a moment when some landed batch is not yet committed,
     # so that the restart must replay it and skip it.
-    while _landed_rows(settings) < EVENTS // 4 or not _landed_past_committed(settings):
+    while not (
+        landed(settings, "camera_events").rows >= EVENTS // 4
+        and landed_past_committed(settings, "camera.events")
+    ):
         assert time.monotonic() < deadline, "the worker landed too little before the kill"
         assert first.alive()
         time.sleep(0.05)
-    # An analyst's connection opened before the crash keeps working across it and the restart.
-    analyst = warehouse.connect(settings)
     first.kill()
-    landed_before_restart = _landed_rows(settings)
+    landed_before_restart = landed(settings, "camera_events").rows
     assert 0 < landed_before_restart < EVENTS
     seen_before = analyst.sql("SELECT count(*) FROM stg_camera_events").fetchall()[0][0]
     assert seen_before == landed_before_restart
@@ -83,13 +70,8 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
     assert analyst.sql("SELECT count(*) FROM stg_camera_events").fetchall()[0][0] == EVENTS
     analyst.close()
 
-    glob = settings.landing_dir / "camera_events" / "**" / "*.parquet"
-    rows, offsets, events = duckdb.sql(
-        "SELECT count(*), count(DISTINCT (source_partition, source_offset)), "
-        f"count(DISTINCT event_id) FROM read_parquet('{glob}')"
-    ).fetchall()[0]
-    assert (rows, offsets, events) == (EVENTS, EVENTS, EVENTS)
-    camera = next(b for b in reconcile(settings) if b.topic == "camera.events")
+    assert landed(settings, "camera_events") == Landed(EVENTS, EVENTS, EVENTS)
+    camera = balance(settings, "camera.events")
     assert (camera.produced, camera.landed, camera.rejected, camera.duplicates) == (
         EVENTS, EVENTS, 0, 0,
     )  # fmt: skip
