@@ -476,7 +476,7 @@ def _lodging(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
 
 
 def land_year(root: Path, size: Size, end: datetime, say: Callable[[str], None]) -> int:
-    """Land one simulated year of ``size`` under ``root`` (emptied first); the number of files."""
+    """Land one simulated year of ``size`` under ``root`` (new or empty); the number of files."""
     if root.exists() and any(root.iterdir()):
         raise ValueError(f"{root} is not empty; give an empty or new folder")
     zone = LandingZone(root)
