@@ -106,7 +106,7 @@ def measure(
     settings: Settings, sizes: Sizes, quix: Path | None, progress: Progress = _say
 ) -> ThroughputReport:
     """Produce each backlog, then time every consumer over it (on empty topics)."""
-    loads = [os.getloadavg()]
+    loads, code = [os.getloadavg()], _code()
     runs: list[Run] = []
     # The extra worker groups' landing zones and the peers' output from an earlier run.
     shutil.rmtree(bench_folder(settings), ignore_errors=True)
@@ -132,7 +132,7 @@ def measure(
     runs += _baselines(settings, _LODGING, lodging, progress)
     runs += _worker(settings, _LODGING, lodging, 1, progress)
     loads.append(os.getloadavg())
-    return ThroughputReport(tuple(runs), _context(settings, sizes, loads))
+    return ThroughputReport(tuple(runs), _context(settings, sizes, code, loads))
 
 
 def _produce(settings: Settings, workload: _Workload, records: Any, progress: Progress) -> int:
@@ -327,22 +327,31 @@ def _check_lookups(settings: Settings, events: int) -> None:
         raise RuntimeError(f"only {placed:,} of {events:,} guests were found in the registry")
 
 
-def _context(
-    settings: Settings, sizes: Sizes, loads: list[tuple[float, float, float]]
-) -> dict[str, Any]:
+def _git(*args: str) -> str:
     try:
-        commit = subprocess.run(
-            ["git", "-C", str(REPOSITORY), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
+        return subprocess.run(
+            ["git", "-C", str(REPOSITORY), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+        return "unknown"
+
+
+def _code() -> dict[str, Any]:
+    """The code under test: workers import the working tree when they start, edits included."""
+    changed = _git("status", "--porcelain", "--untracked-files=no")
+    uncommitted = None if changed == "unknown" else len(changed.splitlines())
+    return {"commit": _git("rev-parse", "--short", "HEAD"), "uncommitted_files": uncommitted}
+
+
+def _context(
+    settings: Settings, sizes: Sizes, code: dict[str, Any], loads: list[tuple[float, ...]]
+) -> dict[str, Any]:
     with open("/proc/meminfo") as meminfo:
         memory_kib = int(meminfo.readline().split()[1])
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": shlex.join(["antt", *sys.argv[1:]]),
-        "commit": commit,
+        **code,
         "machine": f"{os.cpu_count()} cores, {memory_kib / 2**20:.0f} GiB, {platform.machine()}",
         "load_average_before": loads[0],
         "load_average_after": loads[-1],
