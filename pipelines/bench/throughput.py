@@ -344,7 +344,7 @@ def _code() -> dict[str, Any]:
 
 
 def _context(
-    settings: Settings, sizes: Sizes, code: dict[str, Any], loads: list[tuple[float, ...]]
+    settings: Settings, sizes: Sizes, code: dict[str, Any], loads: list[tuple[float, float, float]]
 ) -> dict[str, Any]:
     with open("/proc/meminfo") as meminfo:
         memory_kib = int(meminfo.readline().split()[1])
