@@ -128,6 +128,20 @@ def test_side_files_above_the_landed_offset_stay_for_a_replay(zone: LandingZone)
     ]
 
 
+def test_files_without_rows_merge_and_count_too(zone: LandingZone) -> None:
+    # Batches of partition 1 whose events were all rejected: own files with no rows.
+    for first in range(0, 12, 3):
+        zone.write("camera_events", OwnTable, 1, first, first + 2, [])
+
+    report = compact(zone.root, NO_GRACE)
+
+    assert _names(zone.root, "camera_events/_/p0001") == [
+        "00000000000000000000-00000000000000000008.parquet",
+        "00000000000000000009-00000000000000000011.parquet",
+    ]
+    assert (report.merged, report.written, report.rows, report.deleted) == (22, 3, 46, 22)
+
+
 def test_merged_files_stop_growing_at_the_target_size(zone: LandingZone) -> None:
     report = compact(zone.root, CompactionPolicy(target_rows=9, grace=dt.timedelta(0)))
 

@@ -135,7 +135,7 @@ def compact(
             files = [f for f in _landed(folder) if f.path not in waiting]
             for run in _runs(_settled(zone, folder, files), policy.target_rows):
                 placed = _merge(zone, table, run, policy, now())
-                if placed:
+                if placed is not None:  # a run of empty files is placed with 0 rows
                     merged, written, rows = merged + len(run), written + 1, rows + placed
             if progress is not None:
                 progress(done, len(folders), table)
@@ -249,12 +249,12 @@ def _runs(files: list[_Landed], target_rows: int) -> Iterator[list[_Landed]]:
 
 def _merge(
     zone: LandingZone, table: str, run: list[_Landed], policy: CompactionPolicy, at: dt.datetime
-) -> int:
-    """Write, record and place one merged file; the rows it holds (0 when its name was taken)."""
+) -> int | None:
+    """Write, record and place one merged file; the rows it holds (None when its name was taken)."""
     folder = run[0].path.parent
     final = folder / f"{run[0].first:020d}-{max(f.last for f in run):020d}.parquet"
     if final.exists():  # a file of the run already has the merged range's name
-        return 0
+        return None
     tmp = folder / f"{_TMP_PREFIX}{final.name}.{uuid.uuid4().hex}.tmp"
     try:
         rows = _write_merged(table, run, tmp, policy.row_group_rows)
@@ -268,7 +268,7 @@ def _merge(
         _save_journal(zone, [*pending, entry])
         if not _place(tmp, final):
             _save_journal(zone, pending)
-            return 0
+            return None
         return rows
     finally:
         tmp.unlink(missing_ok=True)
