@@ -271,3 +271,16 @@ def test_one_run_at_a_time(zone: LandingZone) -> None:
         with pytest.raises(RuntimeError, match="another compaction is running"):
             compact(zone.root, NO_GRACE)
     assert compact(zone.root, NO_GRACE).written == 2
+
+
+def test_antt_compact_says_files_before_and_after(
+    zone: LandingZone, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli import main
+
+    assert main(["--data-dir", str(zone.root.parent), "compact", "--grace-minutes", "0"]) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "landed files 20 → 3: 19 merged into 2 (46 rows), 19 superseded deleted, "
+        "0 waiting for the 0-minute grace period"
+    )
