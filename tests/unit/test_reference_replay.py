@@ -18,6 +18,7 @@ import pytest
 from pipelines.simulator import SimulationConfig
 from pipelines.simulator.clock import to_s
 from pipelines.simulator.generate import simulate
+from streams.cleaning.context import CleanContext
 from streams.processing import Message, Outcome, clean_message
 from tests import factories as f
 from tests.unit.clean_fixtures import CTX
@@ -35,7 +36,7 @@ def _verdict(outcome: Outcome) -> tuple[str, ...] | dict[str, Any]:
     return outcome.row
 
 
-def _at(now: datetime) -> Any:
+def _at(now: datetime) -> CleanContext:
     return replace(CTX, now=now)
 
 
