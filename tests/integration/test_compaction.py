@@ -206,7 +206,7 @@ def test_a_compacted_province_reads_the_same_during_and_after_the_grace_period(
     assert waiting.written > 0 and waiting.waiting == waiting.merged > 0
     assert _indicators(deployment.landing_dir) == before
     # The landed-once check is not fooled by the merged rows' second copy.
-    assert run_quality(deployment, suite="landing").critical_failures == []
+    assert run_quality(deployment, suite="landing").critical_failures == ()
     done = compact(deployment.landing_dir, CompactionPolicy(grace=dt.timedelta(0)))
     assert (done.deleted, done.waiting) == (waiting.merged + done.merged, 0)
     assert done.files_after == done.files_before - done.deleted + done.written
