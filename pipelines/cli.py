@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -123,7 +124,31 @@ def _lab(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv``: the first word that is not an option or its value."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+_VALUED_OPTIONS = frozenset({"--data-dir", "--kafka-port"})
+
+
+def _mount(parser: argparse.ArgumentParser, module: str, command: str | None) -> None:
+    """Add a subcommand's own arguments, importing its module only when that subcommand runs.
+
+    The modules behind ``simulate``, ``bench``, ``dashboards`` and ``dq`` import polars, Kafka
+    clients or Great Expectations; ``antt status`` or ``antt --help`` must not pay for them.
+    """
+    if parser.prog.rsplit(" ", 1)[-1] == command:
+        importlib.import_module(module).add_arguments(parser)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="antt",
         description="Provincial public-security analytics: Kafka broker, simulator, stream "
@@ -162,9 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     topics.set_defaults(handler=_topics)
 
     simulate = commands.add_parser("simulate", help="publish a synthetic province to the topics")
-    from pipelines.simulator import add_arguments
-
-    add_arguments(simulate)
+    _mount(simulate, "pipelines.simulator", command)
     simulate.set_defaults(handler=_simulate)
 
     worker = commands.add_parser("worker", help="run the Faust stream workers in the foreground")
@@ -181,17 +204,13 @@ def _parser() -> argparse.ArgumentParser:
     compact = commands.add_parser(
         "compact", help="merge the landing zone's small files (safe while workers and readers run)"
     )
-    from pipelines.compact import add_arguments as add_compact_arguments
-
-    add_compact_arguments(compact)
+    _mount(compact, "pipelines.compact", command)
     compact.set_defaults(handler=_compact)
 
     status = commands.add_parser(
         "status", help="the running workers' counts, lag, health and memory, from their /metrics"
     )
-    from pipelines.status import add_arguments as add_status_arguments
-
-    add_status_arguments(status)
+    _mount(status, "pipelines.status", command)
     status.set_defaults(handler=_status)
 
     demo = commands.add_parser("demo", help="run the whole platform end to end on synthetic data")
@@ -211,39 +230,32 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="measure the platform against a baseline on its own broker and data"
     )
-    from pipelines.bench import add_arguments as add_bench_arguments
-
-    add_bench_arguments(bench)
+    _mount(bench, "pipelines.bench", command)
     bench.set_defaults(handler=_bench)
 
     dashboards = commands.add_parser(
         "dashboards", help="leadership's offline dashboards: HTML pages and a PDF briefing"
     )
-    from pipelines.dashboards.cli import add_arguments as add_dashboards_arguments
-
-    add_dashboards_arguments(dashboards)
+    _mount(dashboards, "pipelines.dashboards.cli", command)
     dashboards.set_defaults(handler=_dashboards)
 
     dq = commands.add_parser(
         "dq", help="data-quality suites (Great Expectations) over the warehouse, with a report"
     )
-    from expectations.cli import add_arguments as add_dq_arguments
-
-    add_dq_arguments(dq)
+    _mount(dq, "expectations.cli", command)
     dq.set_defaults(handler=_dq)
 
     lab = commands.add_parser(
         "lab", help="JupyterLab on 127.0.0.1 with the analysts' notebooks over the landing zone"
     )
-    from pipelines.lab import add_arguments as add_lab_arguments
-
-    add_lab_arguments(lab)
+    _mount(lab, "pipelines.lab", command)
     lab.set_defaults(handler=_lab)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_command_in(words)).parse_args(words)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
