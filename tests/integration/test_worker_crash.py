@@ -56,6 +56,10 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
 
     first = WorkerProcess(settings)
     first.start()
+    # An analyst's connection opened before the crash keeps working across it and the restart.
+    # Opened before the wait, not after it: opening takes seconds, long enough for the commits to
+    # catch up with what landed, and then the restart would have nothing to replay.
+    analyst = warehouse.connect(settings)
     deadline = time.monotonic() + 120
     # Kill once a quarter has landed, at a moment when some landed batch is not yet committed,
     # so that the restart must replay it and skip it.
@@ -63,8 +67,6 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
         assert time.monotonic() < deadline, "the worker landed too little before the kill"
         assert first.alive()
         time.sleep(0.05)
-    # An analyst's connection opened before the crash keeps working across it and the restart.
-    analyst = warehouse.connect(settings)
     first.kill()
     landed_before_restart = _landed_rows(settings)
     assert 0 < landed_before_restart < EVENTS
