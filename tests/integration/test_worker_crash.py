@@ -35,10 +35,6 @@ def test_sigkill_mid_stream_then_restart_lands_every_event_once(platform: Settin
 
     first = WorkerProcess(settings)
     first.start()
-    # An analyst's connection opened before the crash keeps working across it and the restart.
-    # Opened before the wait, not after it: opening takes seconds, long enough for the commits to
-    # catch up with what landed, and then the restart would have nothing to replay.
-    analyst = warehouse.connect(settings)
     deadline = time.monotonic() + 120
     while not landed(settings, "camera_events").rows:
         assert time.monotonic() < deadline, "the worker landed nothing"
