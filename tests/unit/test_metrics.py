@@ -287,17 +287,19 @@ def test_status_finds_live_workers_only(tmp_path: Path) -> None:
 
 def test_status_tells_a_worker_still_recovering_from_a_dead_one(tmp_path: Path) -> None:
     # A process whose command line ends in "worker", as `antt worker`'s does.
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "worker"])
-    try:
-        for number, pid in enumerate([sleeper.pid, os.getpid(), 2**22 + 1]):
-            slot = tmp_path / f"slot-{number}"
-            slot.mkdir()
-            (slot / "owner.lock").write_text(f"{pid}\n")
-        write_endpoint(tmp_path / "slot-1", 9100)  # this one listens already
-        assert starting_workers(tmp_path) == [(tmp_path / "slot-0", sleeper.pid)]
-    finally:
-        sleeper.kill()
-        sleeper.wait()
+    command = [sys.executable, "-c", "import time; print(flush=True); time.sleep(60)", "worker"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE) as sleeper:
+        try:
+            # Until the child has exec'd, its command line is still this process's (pytest's).
+            assert sleeper.stdout is not None and sleeper.stdout.readline() == b"\n"
+            for number, pid in enumerate([sleeper.pid, os.getpid(), 2**22 + 1]):
+                slot = tmp_path / f"slot-{number}"
+                slot.mkdir()
+                (slot / "owner.lock").write_text(f"{pid}\n")
+            write_endpoint(tmp_path / "slot-1", 9100)  # this one listens already
+            assert starting_workers(tmp_path) == [(tmp_path / "slot-0", sleeper.pid)]
+        finally:
+            sleeper.kill()
     assert starting_workers(tmp_path) == []
 
 
