@@ -9,6 +9,9 @@ recovered, so a worker still rebuilding its registry has no endpoint yet.
 Nothing here is on the hot path: a scrape renders counts the batches already keep, and lag and
 the registry size are sampled every few seconds in a thread of their own, with an admin client
 of their own, so a slow broker answer never holds up the event loop or a landing.
+
+The same samples feed ``streams.health.watchdog``: a worker whose partitions stop making progress
+while messages wait ends with exit 75, as a failed step does.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from aiohttp import web
 from kafka import KafkaAdminClient, TopicPartition
@@ -29,21 +32,29 @@ from kafka.errors import KafkaError
 
 from antt.kafka import client_options
 from antt.settings import Settings
-from streams.failure import step
+from streams.failure import exit_now, step
 from streams.health.address import write_endpoint
 from streams.health.exposition import CONTENT_TYPE, render
 from streams.health.metrics import WorkerMetrics
+from streams.health.watchdog import StallWatch, WorkerStalled
 
 if TYPE_CHECKING:
     import faust
 
-__all__ = ["REGISTRY_EVERY_S", "SAMPLE_S", "LagProbe", "serve_health"]
+__all__ = ["REGISTRY_EVERY_S", "SAMPLE_S", "LagProbe", "LagSample", "serve_health"]
 
 log = logging.getLogger(__name__)
 
 SAMPLE_S: Final = 5.0
 # Counting the registry walks every key of its RocksDB copy (about 0.3 s a million keys).
 REGISTRY_EVERY_S: Final = 30.0
+
+
+class LagSample(NamedTuple):
+    """Per partition: messages not yet committed, and the committed offset (-1: none yet)."""
+
+    lag: dict[tuple[str, int], int]
+    committed: dict[tuple[str, int], int]
 
 
 class LagProbe:
@@ -57,9 +68,9 @@ class LagProbe:
         self._settings = settings
         self._admin: Any = None
 
-    def measure(self, partitions: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    def measure(self, partitions: Sequence[tuple[str, int]]) -> LagSample:
         if not partitions:
-            return {}
+            return LagSample({}, {})
         if self._admin is None:
             self._admin = KafkaAdminClient(
                 **client_options(self._settings),
@@ -75,12 +86,13 @@ class LagProbe:
         except KafkaError:
             self.close()  # a fresh client next time: the broker may have moved or restarted
             raise
-        lag = {}
+        sample = LagSample({}, {})
         for tp in tps:
             start, end = int(earliest[tp].offset), int(latest[tp].offset)
             done = committed[tp].offset if tp in committed else -1
-            lag[(tp.topic, tp.partition)] = max(0, end - max(start, done))
-        return lag
+            sample.lag[(tp.topic, tp.partition)] = max(0, end - max(start, done))
+            sample.committed[(tp.topic, tp.partition)] = done
+        return sample
 
     def close(self) -> None:
         if self._admin is not None:
@@ -140,6 +152,7 @@ async def _sample(
 ) -> None:
     loop = asyncio.get_running_loop()
     registry_due = 0.0
+    watch = StallWatch()
     while True:
         assigned = sorted(
             (tp.topic, tp.partition)
@@ -147,7 +160,7 @@ async def _sample(
             if tp.topic in metrics.topics
         )
         try:
-            lag = await loop.run_in_executor(sampler, probe.measure, assigned)
+            sample = await loop.run_in_executor(sampler, probe.measure, assigned)
         # Best effort, whatever the reason: /healthz says "unknown" when it lasts, and the
         # worker's own steps end it if the broker is really gone; a probe must never do that.
         except Exception as exc:
@@ -155,7 +168,13 @@ async def _sample(
                 log.warning("cannot measure consumer lag: %s: %s", type(exc).__name__, exc)
             metrics.lag_error = f"{type(exc).__name__}: {exc}"
         else:
-            metrics.record_lag(lag, time.time())
+            now = time.time()
+            metrics.record_lag(sample.lag, now)
+            stalled = watch.observe(
+                now, sample.committed, sample.lag, metrics.batches.landed_at, app.rebalancing
+            )
+            if stalled is not None:
+                exit_now("consumer group", "make progress", WorkerStalled(stalled))
         if time.monotonic() >= registry_due:
             # A rebalance may change the table's partitions mid-count (RuntimeError); next time.
             with contextlib.suppress(RuntimeError):
