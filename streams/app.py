@@ -35,6 +35,7 @@ from antt.settings import Settings
 from streams.contexts import ContextFactory
 from streams.contract.limits import DEADLETTER_MAX_BYTES
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
+from streams.delivery import DeliveryCheck
 from streams.failure import step
 from streams.health.endpoint import serve_health
 from streams.health.metrics import WorkerMetrics
@@ -102,7 +103,8 @@ def create_app(settings: Settings) -> faust.App:
         settings.reference_timeout_s,
         stopping=lambda: bool(app.should_stop),
     )
-    worker = BatchWorker(settings, send, contexts, follower)
+    records_at = DeliveryCheck(client_options(settings), settings.reference_timeout_s)
+    worker = BatchWorker(settings, send, contexts, follower, records_at)
     keeper = RegistryKeeper(registry, contexts)
     for spec in SOURCE_TOPICS:
         _add_agent(app, worker, spec, keeper if spec.name == "population.updates" else None)

@@ -160,6 +160,10 @@ class Lander:
             self._landed[key] = self.zone.landed_through(spec.table, OwnTable, partition)
         return self._landed[key]
 
+    def forget(self, spec: TopicSpec, partition: int) -> None:
+        """Read ``partition``'s landed offset from the landing zone again on next use."""
+        self._landed.pop((spec.table, partition), None)
+
     def write(self, plan: BatchPlan) -> None:
         for planned in plan.files:
             self.zone.write(

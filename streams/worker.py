@@ -4,6 +4,12 @@ Crash-only: every step runs inside ``streams.failure.step``, so a batch that can
 durable, or cannot even be cleaned (references unreachable), ends the process (exit 75) without
 being acknowledged; its offsets are never committed and a restart replays it. The landing zone
 makes the replay land nothing twice: messages at or below a partition's landed offset are skipped.
+
+That skip is only sound when each partition arrives whole and in order, and Faust can drop
+fetched messages in a rebalance (``streams.delivery``). So a batch whose offsets leave a hole
+after what has landed, where the broker holds records, is not landed: the process ends (exit
+75) before Faust can commit past the hole, and the restart reads the partition again from its
+committed offset.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any, Protocol
 from antt.settings import Settings
 from streams.contexts import ContextFactory
 from streams.contract.topics import TopicSpec
+from streams.delivery import RecordsAt
 from streams.failure import step
 from streams.health.metrics import BatchCounts
 from streams.processing import Message, Outcome, find_alerts, process
@@ -26,7 +33,7 @@ from streams.recent_alerts import RecentAlerts
 from streams.sink import KafkaRecord, Lander, plan_batch
 from warehouse.landing.zone import LandingZone
 
-__all__ = ["BatchWorker", "RecordSender", "References", "message_from_faust"]
+__all__ = ["BatchWorker", "MessagesDropped", "RecordSender", "References", "message_from_faust"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,10 @@ class References(Protocol):
     async def caught_up(self) -> None: ...
 
 
+class MessagesDropped(RuntimeError):
+    """Offsets the broker holds never reached the worker, and later ones did."""
+
+
 class BatchWorker:
     """Lands batches, and counts what it landed, rejected, alerted and skipped as replayed."""
 
@@ -52,11 +63,13 @@ class BatchWorker:
         send: RecordSender,
         contexts: ContextFactory,
         references: References,
+        records_at: RecordsAt,
     ) -> None:
         self.settings = settings
         self.send = send
         self.contexts = contexts
         self.references = references
+        self.records_at = records_at
         self.lander = Lander(LandingZone(settings.landing_dir))
         self.lander.zone.ensure()
         self.alerts = RecentAlerts()
@@ -72,10 +85,9 @@ class BatchWorker:
         """
         topic = spec.name
         with step(topic, "skip offsets already landed"):
-            messages = [
-                m for m in batch if m.offset > self.lander.landed_through(spec, m.partition)
-            ]
-            self._count_replayed(topic, len(batch) - len(messages))
+            messages = self._not_landed(spec, batch)
+        with step(topic, "check that no message was dropped"):
+            messages = await self._whole(spec, messages)
         if not messages:
             return []
         with step(topic, "read the reference topics to their end"):
@@ -104,6 +116,50 @@ class BatchWorker:
         self.counts[(topic, "alerts")] += len(plan.alerts)
         self.batch_counts.record(topic, plan)
         return outcomes
+
+    def _not_landed(self, spec: TopicSpec, batch: Sequence[Message]) -> list[Message]:
+        messages = [m for m in batch if m.offset > self.lander.landed_through(spec, m.partition)]
+        self._count_replayed(spec.name, len(batch) - len(messages))
+        return messages
+
+    async def _whole(self, spec: TopicSpec, messages: list[Message]) -> list[Message]:
+        """``messages``, once sure no partition has a hole that the broker holds records for.
+
+        Raises ``MessagesDropped`` when one has.
+        """
+        holes = self._holes(spec, messages)
+        if holes:
+            # What this process remembers may be behind: another worker of the group may have
+            # landed these partitions while it held them.
+            for partition in holes:
+                self.lander.forget(spec, partition)
+            messages = self._not_landed(spec, messages)
+            holes = self._holes(spec, messages)
+        for partition, missing in holes.items():
+            held = await self.records_at(spec.name, partition, missing)
+            if held:
+                raise MessagesDropped(
+                    f"{len(held)} message(s) of partition {partition} from offset {held[0]} "
+                    "never reached the worker, though later ones did (landed through "
+                    f"{self.lander.landed_through(spec, partition)}); nothing of this batch is "
+                    "landed or acknowledged, and a restart reads the partition again from its "
+                    "committed offset"
+                )
+        return messages
+
+    def _holes(self, spec: TopicSpec, messages: Sequence[Message]) -> dict[int, list[int]]:
+        """Per partition, the offsets missing between what landed and the batch's last one."""
+        offsets: dict[int, set[int]] = {}
+        for m in messages:
+            offsets.setdefault(m.partition, set()).add(m.offset)
+        holes = {}
+        for partition, seen in offsets.items():
+            landed = self.lander.landed_through(spec, partition)
+            # Nothing landed yet: the partition may start past 0 (retention), nothing to hold to.
+            start = landed + 1 if landed >= 0 else min(seen)
+            if len(seen) != max(seen) - start + 1:
+                holes[partition] = sorted(set(range(start, max(seen) + 1)) - seen)
+        return holes
 
     def _count_replayed(self, topic: str, skipped: int) -> None:
         if skipped:

@@ -110,6 +110,10 @@ class _Ready:
         return None
 
 
+async def _no_holes(topic: str, partition: int, offsets: object) -> list[int]:
+    raise AssertionError("a whole batch asks the broker nothing")
+
+
 async def _discard(topic: str, records: object) -> None:
     return None
 
@@ -131,7 +135,7 @@ def _population_batch() -> list[Message]:
 def test_the_worker_counts_each_batch_by_outcome_and_reason(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, demo_mode=True)
     worker = BatchWorker(
-        settings, _discard, ContextFactory(settings, ReferenceStore(), {}), _Ready()
+        settings, _discard, ContextFactory(settings, ReferenceStore(), {}), _Ready(), _no_holes
     )
     worker.batch_counts = BatchCounts(clock=lambda: T0 + 10)
     spec = source_topic("population.updates")

@@ -17,6 +17,7 @@ import pytest
 from antt.settings import Settings
 from streams.contexts import ContextFactory
 from streams.contract.topics import source_topic
+from streams.processing import Message
 from streams.provenance import ProvenanceError, check_topic_ids
 from streams.reference.follower import ReferenceFollower, ReferencesUnavailable
 from streams.reference.store import ReferenceStore
@@ -49,6 +50,23 @@ class _Unreachable:
         raise ReferencesUnavailable("the reference topics were not read to their end within 3 s")
 
 
+class _Ready:
+    async def caught_up(self) -> None:
+        return None
+
+
+class _Broker:
+    """What a partition holds on the broker, asked for only when a batch has a hole."""
+
+    def __init__(self, held: set[int]) -> None:
+        self.held = held
+        self.asked: list[tuple[str, int, list[int]]] = []
+
+    async def __call__(self, topic: str, partition: int, offsets: Sequence[int]) -> list[int]:
+        self.asked.append((topic, partition, list(offsets)))
+        return sorted(self.held & set(offsets))
+
+
 class _Sent:
     def __init__(self) -> None:
         self.records: list[tuple[str, KafkaRecord]] = []
@@ -57,10 +75,24 @@ class _Sent:
         self.records.extend((topic, r) for r in records)
 
 
-def _worker(tmp_path: Path, send: _Sent) -> BatchWorker:
+def _worker(
+    tmp_path: Path,
+    send: _Sent,
+    references: _Ready | _Unreachable | None = None,
+    broker: _Broker | None = None,
+) -> BatchWorker:
     settings = Settings(data_dir=tmp_path, demo_mode=True)
     contexts = ContextFactory(settings, ReferenceStore(), {})
-    return BatchWorker(settings, send, contexts, _Unreachable())
+    return BatchWorker(
+        settings, send, contexts, references or _Unreachable(), broker or _Broker(set())
+    )
+
+
+def _camera_batch(offsets: Sequence[int], partition: int = 0) -> list[Message]:
+    return [
+        f.message("camera.events", f.camera_event(f"cam-{i}"), offset=i, partition=partition)
+        for i in offsets
+    ]
 
 
 @pytest.mark.usefixtures("exits")
@@ -157,3 +189,64 @@ def test_a_recreated_topic_is_refused_once_it_has_landed_files(tmp_path: Path) -
     assert message.startswith("topic(s) camera.events were deleted and created again")
     assert "\n" not in message
     assert zone.read_meta("topic_ids.json") == {"camera.events": "id-1b", "ref.cameras": "id-2"}
+
+
+@pytest.mark.usefixtures("exits")
+def test_a_message_faust_dropped_ends_the_process_before_anything_lands(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Seen under rebalance churn: offset 1204 never reached the agent, 1205 on did, and Faust
+    # committed past it. The batch after the hole must not land, so nothing is acknowledged.
+    sent = _Sent()
+    broker = _Broker(held=set(range(0, 20)))
+    worker = _worker(tmp_path, sent, _Ready(), broker)
+    asyncio.run(worker.handle(CAMERAS, _camera_batch(range(0, 4))))
+    with caplog.at_level(logging.CRITICAL), pytest.raises(_Exited) as exited:
+        asyncio.run(worker.handle(CAMERAS, _camera_batch([4, 6, 7, 8])))
+    assert exited.value.code == 75
+    assert broker.asked == [("camera.events", 0, [5])]
+    assert worker.lander.zone.landed_through("camera_events", "_", 0) == 3
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert "camera.events: step 'check that no message was dropped' failed: MessagesDropped: " in (
+        line
+    )
+    assert "1 message(s) of partition 0 from offset 5 never reached the worker" in line
+    assert "landed through 3" in line
+
+
+@pytest.mark.usefixtures("exits")
+def test_a_hole_between_batches_is_found_too(tmp_path: Path) -> None:
+    broker = _Broker(held=set(range(0, 20)))
+    worker = _worker(tmp_path, _Sent(), _Ready(), broker)
+    asyncio.run(worker.handle(CAMERAS, _camera_batch(range(0, 4))))
+    with pytest.raises(_Exited):
+        asyncio.run(worker.handle(CAMERAS, _camera_batch([7, 8])))
+    assert broker.asked == [("camera.events", 0, [4, 5, 6])]
+
+
+def test_a_hole_the_broker_holds_nothing_for_lands_and_asks_once(tmp_path: Path) -> None:
+    # Compaction removed offsets 5 and 6, or a transaction's marker took them.
+    broker = _Broker(held={0, 1, 2, 3, 4, 7, 8})
+    worker = _worker(tmp_path, _Sent(), _Ready(), broker)
+    asyncio.run(worker.handle(CAMERAS, _camera_batch([0, 1, 2, 3, 4, 7, 8])))
+    assert worker.lander.zone.landed_through("camera_events", "_", 0) == 8
+    assert broker.asked == [("camera.events", 0, [5, 6])]
+    # A whole partition is never asked about: the common case costs no broker request.
+    asyncio.run(worker.handle(CAMERAS, _camera_batch([9, 10], partition=0)))
+    asyncio.run(worker.handle(CAMERAS, _camera_batch([40, 41], partition=1)))
+    assert len(broker.asked) == 1
+
+
+def test_offsets_another_worker_landed_meanwhile_are_no_hole(tmp_path: Path) -> None:
+    # This process landed 0-3, the group gave the partition to another worker, which landed
+    # 4-9, and gave it back: the batch from the committed offset 10 on is whole.
+    broker = _Broker(held=set(range(0, 20)))
+    mine = _worker(tmp_path, _Sent(), _Ready(), broker)
+    asyncio.run(mine.handle(CAMERAS, _camera_batch(range(0, 4))))
+    other = _worker(tmp_path, _Sent(), _Ready(), broker)
+    asyncio.run(other.handle(CAMERAS, _camera_batch(range(4, 10))))
+    # And a message the other one landed but had not committed when it left is skipped.
+    outcomes = asyncio.run(mine.handle(CAMERAS, _camera_batch(range(9, 12))))
+    assert [o.message.offset for o in outcomes] == [10, 11]
+    assert broker.asked == []
+    assert mine.counts[("camera.events", "replayed")] == 1
