@@ -141,9 +141,7 @@ class BatchWorker:
                 raise MessagesDropped(
                     f"{len(held)} message(s) of partition {partition} from offset {held[0]} "
                     "never reached the worker, though later ones did (landed through "
-                    f"{self.lander.landed_through(spec, partition)}); nothing of this batch is "
-                    "landed or acknowledged, and a restart reads the partition again from its "
-                    "committed offset"
+                    f"{self.lander.landed_through(spec, partition)})"
                 )
         return messages
 
