@@ -172,11 +172,12 @@ async def _produce(
     await producer.start()
     try:
         partitions = sorted(await producer.partitions_for(topic))
+        partitioner = DefaultPartitioner()
         batches: dict[int, Any] = {}
         sent: list[asyncio.Future[Any]] = []
         count = 0
         for key, value in records:
-            partition = DefaultPartitioner()(key, partitions, partitions)
+            partition = partitioner(key, partitions, partitions)
             batch = batches.get(partition) or producer.create_batch()
             if batch.append(key=key, value=value, timestamp=None) is None:
                 sent.append(await producer.send_batch(batch, topic, partition=partition))

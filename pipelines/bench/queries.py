@@ -40,6 +40,7 @@ from pipelines.simulator.rand import Weighted, derive
 from pipelines.simulator.reference import Camera, Facility, build_cameras, build_facilities
 from pipelines.simulator.regions import province_info
 from pipelines.simulator.wards import WardProfile, build_wards
+from warehouse.api import INDICATORS, connect
 from warehouse.landing.schemas import table_schema
 from warehouse.landing.zone import LandingZone
 
@@ -51,15 +52,8 @@ DAY: Final = 86_400
 _ROWS_PER_FILE: Final = 1_000_000
 _PARTITIONS: Final = 6
 # What the notebooks and dashboards read besides the indicators (docs/scaling.md).
-VIEWS: Final = (
-    "ind_crime_reduction",
-    "ind_crime_periods",
-    "ind_criterion_19_2",
-    "ind_project06_coverage",
-    "ind_camera_coverage",
-    "ind_lodging_platform",
-    "ind_petition_resolution",
-    "ind_incident_compstat",
+VIEWS: Final[tuple[str, ...]] = (
+    *INDICATORS,
     "agg_ward_years",
     "fct_residents",
     "fct_incidents",
@@ -502,8 +496,6 @@ def time_views(
     views: tuple[str, ...] = VIEWS,
 ) -> tuple[float, float, list[QueryTiming]]:
     """Seconds of the first and the best later ``warehouse.connect()``, and every view's timing."""
-    from warehouse.api import connect
-
     settings = Settings()
     connects: list[float] = []
     for _ in range(max(2, runs)):

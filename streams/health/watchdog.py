@@ -60,7 +60,7 @@ class StallWatch:
             offset = committed.get(tp, -1)
             moved = self._committed.get(tp) != offset
             self._committed[tp] = offset
-            if restart or moved or not behind or tp not in self._progress_at:
+            if restart or moved or not behind:  # a partition seen first has moved
                 self._progress_at[tp] = now
             idle = now - max(self._progress_at[tp], landed_at.get(tp[0], 0.0))
             if idle > self.limit_s:
