@@ -37,6 +37,7 @@ from streams.contract.limits import DEADLETTER_MAX_BYTES
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
 from streams.delivery import DeliveryCheck
 from streams.failure import step
+from streams.flow import FlowKeptOnResume
 from streams.health.endpoint import serve_health
 from streams.health.metrics import WorkerMetrics
 from streams.population.keeper import RegistryKeeper
@@ -84,6 +85,8 @@ def create_app(settings: Settings) -> faust.App:
         producer_max_request_size=DEADLETTER_MAX_BYTES,
         web_enabled=False,
     )
+    # Before any channel exists: queues register with the flow control when they are made.
+    app.flow_control = FlowKeptOnResume()
     outputs = {name: _raw_topic(app, name) for name in ("deadletter", "alerts")}
 
     async def send(topic: str, records: Sequence[KafkaRecord]) -> None:

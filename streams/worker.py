@@ -118,7 +118,16 @@ class BatchWorker:
         return outcomes
 
     def _not_landed(self, spec: TopicSpec, batch: Sequence[Message]) -> list[Message]:
-        messages = [m for m in batch if m.offset > self.lander.landed_through(spec, m.partition)]
+        # A message can arrive twice in one batch: once fetched before a rebalance's seek back
+        # to the committed offset, once after it (streams.flow). The first copy counts.
+        seen: set[tuple[int, int]] = set()
+        messages = []
+        for m in batch:
+            if m.offset > self.lander.landed_through(spec, m.partition):
+                copy = (m.partition, m.offset)
+                if copy not in seen:
+                    seen.add(copy)
+                    messages.append(m)
         self._count_replayed(spec.name, len(batch) - len(messages))
         return messages
 

@@ -250,3 +250,13 @@ def test_offsets_another_worker_landed_meanwhile_are_no_hole(tmp_path: Path) -> 
     assert [o.message.offset for o in outcomes] == [10, 11]
     assert broker.asked == []
     assert mine.counts[("camera.events", "replayed")] == 1
+
+
+def test_a_message_delivered_twice_in_one_batch_lands_once(tmp_path: Path) -> None:
+    # Fetched before a rebalance's seek and again after it (streams.flow).
+    worker = _worker(tmp_path, _Sent(), _Ready())
+    outcomes = asyncio.run(worker.handle(CAMERAS, _camera_batch([0, 1, 2, 1, 2, 3])))
+    assert [o.message.offset for o in outcomes] == [0, 1, 2, 3]
+    # No camera is registered here, so each lands as a rejection: once.
+    assert worker.counts[("camera.events", "rejected")] == 4
+    assert worker.counts[("camera.events", "replayed")] == 2
