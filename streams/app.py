@@ -46,6 +46,7 @@ from streams.reference.follower import ReferenceFollower
 from streams.reference.store import ReferenceStore
 from streams.sink import KafkaRecord
 from streams.state_slot import claim_state_slot
+from streams.transport import Transport
 from streams.worker import BatchWorker, message_from_faust
 
 __all__ = ["create_app"]
@@ -87,6 +88,7 @@ def create_app(settings: Settings) -> faust.App:
     )
     # Before any channel exists: queues register with the flow control when they are made.
     app.flow_control = FlowKeptOnResume()
+    app.transport = Transport(app.conf.broker_consumer, app)
     outputs = {name: _raw_topic(app, name) for name in ("deadletter", "alerts")}
 
     async def send(topic: str, records: Sequence[KafkaRecord]) -> None:
