@@ -36,14 +36,26 @@ def _private(values: Sequence[int | None], persons: bool) -> list[int | None]:
     return [None if persons and is_suppressed(v) else v for v in values]
 
 
-def _menu(labels: Sequence[str], per_option: int, *, label: str) -> dict[str, Any]:
-    """A dropdown showing ``per_option`` traces at a time, the first option's initially."""
+def _menu(
+    labels: Sequence[str],
+    per_option: int,
+    *,
+    label: str,
+    layouts: Sequence[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A dropdown showing ``per_option`` traces at a time, the first option's initially.
+
+    ``layouts``, one per option, are layout changes the option makes along with its traces.
+    """
     total = len(labels) * per_option
     buttons = [
         {
             "label": name,
             "method": "update",
-            "args": [{"visible": [i // per_option == n for i in range(total)]}],
+            "args": [
+                {"visible": [i // per_option == n for i in range(total)]},
+                *([layouts[n]] if layouts is not None else []),
+            ],
         }
         for n, name in enumerate(labels)
     ]
@@ -58,6 +70,12 @@ def _menu(labels: Sequence[str], per_option: int, *, label: str) -> dict[str, An
         "font": {"size": 16},
         "name": label,
     }
+
+
+def _count_ticks(values: Sequence[int | None]) -> int | None:
+    """A tick every 1 where the largest count is small: plotly would otherwise mark 0.5 steps."""
+    largest = max((v for v in values if v is not None), default=0)
+    return 1 if largest <= 5 else None
 
 
 def _target_line(figure: go.Figure, target: float) -> None:
@@ -89,9 +107,12 @@ def weekly_trend(
         groups.insert(0, first)
     figure = go.Figure()
     hover = f"Tuần từ %{{x|%d/%m/%Y}}: %{{y:,}} {unit}<extra>%{{fullData.name}}</extra>"
+    ticks = []
     for n, group in enumerate(groups):
         rows = weekly.filter(pl.col("group") == group).sort("week_start")
         weeks = rows["week_start"].to_list()
+        shown = {s: _private(rows[s].to_list(), persons) for s in ("current", "prior_year")}
+        ticks.append({"yaxis.dtick": _count_ticks(shown["current"] + shown["prior_year"])})
         for series, name, colour, dash in (
             ("current", "Năm nay", PALETTE["primary"], "solid"),
             ("prior_year", "Cùng kỳ năm trước", PALETTE["prior"], "dot"),
@@ -99,7 +120,7 @@ def weekly_trend(
             figure.add_trace(
                 go.Scatter(
                     x=weeks,
-                    y=_private(rows[series].to_list(), persons),
+                    y=shown[series],
                     name=name,
                     mode="lines+markers",
                     line={"color": colour, "width": 3, "dash": dash},
@@ -108,9 +129,11 @@ def weekly_trend(
                     hovertemplate=hover,
                 )
             )
-    extra: dict[str, Any] = {"xaxis": _DATE_AXIS, "yaxis": {**_VALUE_AXIS, "title": unit}}
+    first_ticks = ticks[0]["yaxis.dtick"] if ticks else None
+    yaxis = {**_VALUE_AXIS, "title": unit, "dtick": first_ticks}
+    extra: dict[str, Any] = {"xaxis": _DATE_AXIS, "yaxis": yaxis}
     if len(groups) > 1:
-        extra.update(_MENU_ROOM, updatemenus=[_menu(groups, 2, label="Nhóm")])
+        extra.update(_MENU_ROOM, updatemenus=[_menu(groups, 2, label="Nhóm", layouts=ticks)])
     figure.update_layout(chart_layout(title=title, subtitle=subtitle, **extra))
     return figure
 

@@ -361,6 +361,16 @@ def test_weekly_trend_pairs_this_year_with_last_year_and_a_dropdown_per_group() 
     assert figure.layout.separators == ",."
 
 
+def test_a_group_of_small_counts_has_a_tick_every_1_and_a_larger_one_plotly_s_own() -> None:
+    small, large = _weekly(["small"], 2), _weekly(["large"], 40)
+    figure = charts.weekly_trend(
+        pl.concat([small, large]), title="t", subtitle="s", unit="vụ", first="small"
+    )
+    assert figure.layout.yaxis.dtick == 1  # counts up to 3: no 0.5 steps
+    menu = figure.layout.updatemenus[0]
+    assert [b.args[1] for b in menu.buttons] == [{"yaxis.dtick": 1}, {"yaxis.dtick": None}]
+
+
 def test_person_charts_drop_values_from_1_to_4() -> None:
     figure = charts.weekly_trend(
         _weekly(["all"], 3), title="t", subtitle="s", unit="lượt", persons=True
