@@ -32,6 +32,7 @@ from faust.streams import _current_event
 
 from antt.kafka import client_options, faust_options
 from antt.settings import Settings
+from streams.assignor import ChangelogAssignor
 from streams.contexts import ContextFactory
 from streams.contract.limits import DEADLETTER_MAX_BYTES
 from streams.contract.topics import SOURCE_TOPICS, TopicSpec
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> faust.App:
         # A dead letter of the largest message a source topic accepts must still be sendable.
         producer_max_request_size=DEADLETTER_MAX_BYTES,
         web_enabled=False,
+        PartitionAssignor=ChangelogAssignor,
     )
     # Before any channel exists: queues register with the flow control when they are made.
     app.flow_control = FlowKeptOnResume()
