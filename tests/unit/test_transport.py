@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from types import SimpleNamespace
 
 from faust.types import TP
 
 from streams.transport import Consumer
+
+CHANGELOG = "antt-population_registry-changelog"
 
 
 class _ConsumerThread:
@@ -28,6 +31,7 @@ def _seek(committed: Mapping[TP, int | None]) -> tuple[Mapping[TP, int], list[TP
     consumer = Consumer.__new__(Consumer)  # no broker: only the delegation is under test
     thread = _ConsumerThread(committed)
     consumer._thread = thread  # type: ignore[assignment]
+    consumer.app = SimpleNamespace(tables=SimpleNamespace(changelog_topics={CHANGELOG}))  # type: ignore[assignment]
     return asyncio.run(consumer.seek_to_committed()), thread.to_beginning
 
 
@@ -37,6 +41,12 @@ def test_partitions_never_committed_are_sought_to_their_beginning() -> None:
     returned, to_beginning = _seek(committed)
     assert to_beginning == [TP("ref.watchlist", 1), TP("ref.watchlist", 2)]
     assert returned == committed  # Faust resets its read offsets from these
+
+
+def test_the_registry_changelog_keeps_its_position() -> None:
+    # Never committed either, but read from the store's persisted offsets and followed since.
+    committed = {TP(CHANGELOG, 0): None, TP("population.updates", 0): None}
+    assert _seek(committed)[1] == [TP("population.updates", 0)]
 
 
 def test_committed_partitions_are_left_to_aiokafka() -> None:
