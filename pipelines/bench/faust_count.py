@@ -21,6 +21,7 @@ import faust
 
 from antt.kafka import faust_options
 from antt.settings import Settings
+from streams.app import STREAM_BUFFER_MAXSIZE
 
 __all__ = ["main"]
 
@@ -42,6 +43,7 @@ def main() -> None:
         broker_commit_interval=1.0,
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
+        stream_buffer_maxsize=STREAM_BUFFER_MAXSIZE,
         web_enabled=False,
     )
     topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw",
