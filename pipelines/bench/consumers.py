@@ -77,6 +77,9 @@ async def _consume(settings: Settings, topic: str, events: int) -> Timing:
 
 def _child(name: str, command: list[str], env: dict[str, str], log: Path, folder: Path) -> Timing:
     """Run ``command`` in a new ``folder`` until it writes ``folder/result.json``; stop it then."""
+    # The child runs in ``folder``: a path relative to ours (``--data-dir .antt/bench``) would
+    # point elsewhere from there.
+    folder = folder.resolve()
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     log.parent.mkdir(parents=True, exist_ok=True)

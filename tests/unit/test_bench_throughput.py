@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import orjson
 import pytest
 
-from pipelines.bench import backlog
+from pipelines.bench import backlog, consumers
 from pipelines.bench.cli import add_arguments
 from pipelines.bench.report import RATIOS, Run, ThroughputReport, Timing
 from pipelines.bench.throughput import Sizes
@@ -170,3 +173,18 @@ def test_every_backlog_event_is_valid_and_every_guest_is_a_resident() -> None:
     assert [o.rejection for o in lodging if o.rejection] == []
     homes = [o.row["guest_home_ward_code"] for o in lodging if o.row]
     assert len(homes) == 1_000 and None not in homes
+
+
+def test_a_child_given_a_folder_relative_to_ours_writes_its_result_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``--data-dir .antt/bench``: the child runs inside the folder, where the relative path fails.
+    monkeypatch.chdir(tmp_path)
+    writer = (
+        "import json, sys, time; t = time.monotonic(); "
+        "open(sys.argv[1], 'w').write(json.dumps(dict(first=t, first_count=5, done=t + 1)))"
+    )
+    timing = consumers._child("a child", [sys.executable, "-c", writer], dict(os.environ),
+                              Path("logs/child.log"), Path("bench/throughput/child"))  # fmt: skip
+    assert (timing.first_count, timing.done - timing.first) == (5, 1)
+    assert (tmp_path / "bench/throughput/child/result.json").exists()
