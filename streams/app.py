@@ -50,7 +50,7 @@ from streams.state_slot import claim_state_slot
 from streams.transport import Transport
 from streams.worker import BatchWorker, message_from_faust
 
-__all__ = ["STREAM_BUFFER_MAXSIZE", "create_app"]
+__all__ = ["consumer_options", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,27 @@ log = logging.getLogger(__name__)
 # 40%; the default 4,096 against batches of 2,000 left the agent waiting for its next batch.
 # 16,384 measured 19% more camera events/s and 10% more registry updates/s than the default
 # (docs/performance.md); 32,768 no more.
-STREAM_BUFFER_MAXSIZE: Final = 16_384
+_STREAM_BUFFER_MAXSIZE: Final = 16_384
+
+
+def consumer_options(settings: Settings) -> dict[str, Any]:
+    """How the worker's Faust app reads: broker, partitions, commits, group session, buffers.
+
+    The count-only agent of ``antt bench throughput`` reads with the same options.
+    """
+    return {
+        **faust_options(settings),
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_commit_interval": 1.0,
+        # A worker killed without leaving its group holds its partitions until the session
+        # expires; Faust's 60 s default would stall every crash restart for a minute.
+        "broker_session_timeout": 10.0,
+        "broker_heartbeat_interval": 3.0,
+        "stream_buffer_maxsize": _STREAM_BUFFER_MAXSIZE,
+        "web_enabled": False,
+    }
 
 
 def _raw_topic(app: faust.App, name: str) -> Any:
@@ -75,24 +95,14 @@ def create_app(settings: Settings) -> faust.App:
     log.info("worker state folder: %s", slot.path)
     app = faust.App(
         settings.app_id,
-        **faust_options(settings),
+        **consumer_options(settings),
         # App-wide, not on the table: Faust ignores a table's own "rocksdb://" (a URL with only a
         # scheme is falsy) and would silently keep the registry in memory.
         store="rocksdb://",
         datadir=str(slot.path),
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication,
-        consumer_auto_offset_reset="earliest",
-        broker_commit_interval=1.0,
-        # A worker killed without leaving its group holds its partitions until the session
-        # expires; Faust's 60 s default would stall every crash restart for a minute.
-        broker_session_timeout=10.0,
-        broker_heartbeat_interval=3.0,
         producer_acks=-1,
         # A dead letter of the largest message a source topic accepts must still be sendable.
         producer_max_request_size=DEADLETTER_MAX_BYTES,
-        web_enabled=False,
-        stream_buffer_maxsize=STREAM_BUFFER_MAXSIZE,
         PartitionAssignor=ChangelogAssignor,
     )
     # Before any channel exists: queues register with the flow control when they are made.

@@ -19,9 +19,8 @@ from typing import cast
 
 import faust
 
-from antt.kafka import faust_options
 from antt.settings import Settings
-from streams.app import STREAM_BUFFER_MAXSIZE
+from streams.app import consumer_options
 
 __all__ = ["main"]
 
@@ -35,16 +34,8 @@ def main() -> None:
     settings = Settings()
     app = faust.App(
         f"{settings.app_id}-count-{time.monotonic_ns()}",
-        **faust_options(settings),
+        **consumer_options(settings),
         datadir=tempfile.mkdtemp(prefix="faust-count-"),
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication,
-        consumer_auto_offset_reset="earliest",
-        broker_commit_interval=1.0,
-        broker_session_timeout=10.0,
-        broker_heartbeat_interval=3.0,
-        stream_buffer_maxsize=STREAM_BUFFER_MAXSIZE,
-        web_enabled=False,
     )
     topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw",
                       value_serializer="raw")  # fmt: skip
