@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer
 
 from antt.kafka import client_options
 from antt.settings import Settings
+from pipelines.bench.faust_count import TransportName
 from pipelines.bench.report import Timing
 from pipelines.worker_process import settings_env
 
@@ -110,14 +111,17 @@ def _child(name: str, command: list[str], env: dict[str, str], log: Path, folder
     return Timing(started, timings["first"], timings["first_count"], timings["done"])
 
 
-def faust_count(settings: Settings, topic: str, events: int) -> Timing:
+def faust_count(
+    settings: Settings, topic: str, events: int, transport: TransportName = "faust"
+) -> Timing:
     """The count-only Faust agent over ``topic`` (``pipelines.bench.faust_count``)."""
+    child = [sys.executable, "-m", "pipelines.bench.faust_count", f"--transport={transport}"]
     return _child(
-        "the count-only Faust agent",
-        [sys.executable, "-m", "pipelines.bench.faust_count", topic, str(events)],
+        f"the count-only Faust agent ({transport} transport)",
+        [*child, topic, str(events)],
         settings_env(settings),
-        settings.log_dir / "bench-faust-count.log",
-        bench_folder(settings) / "faust-count",
+        settings.log_dir / f"bench-faust-count-{transport}.log",
+        bench_folder(settings) / f"faust-count-{transport}",
     )
 
 

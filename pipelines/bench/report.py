@@ -89,6 +89,11 @@ class Ratio:
 # The ratios the targets are stated in; a ratio whose runs are missing is not shown.
 RATIOS: tuple[Ratio, ...] = (
     Ratio("camera: worker / count-only Faust", "camera/worker", "camera/faust-count", 0.80),
+    Ratio(
+        "camera: worker / count-only Faust, the worker's transport",
+        "camera/worker",
+        "camera/faust-count-worker",
+    ),
     Ratio("camera: worker / Quix Streams", "camera/worker", "camera/quix"),
     Ratio("camera: count-only Faust / aiokafka", "camera/faust-count", "camera/aiokafka"),
     Ratio("camera: Quix Streams / aiokafka", "camera/quix", "camera/aiokafka"),
@@ -97,12 +102,22 @@ RATIOS: tuple[Ratio, ...] = (
     Ratio("camera: 2 worker processes / Quix Streams", "camera/worker x2", "camera/quix", 1.0),
     Ratio("camera: 3 worker processes / Quix Streams", "camera/worker x3", "camera/quix", 1.0),
     Ratio("lodging: worker / count-only Faust", "lodging/worker", "lodging/faust-count"),
+    Ratio(
+        "lodging: worker / count-only Faust, the worker's transport",
+        "lodging/worker",
+        "lodging/faust-count-worker",
+    ),
     Ratio("lodging: count-only Faust / aiokafka", "lodging/faust-count", "lodging/aiokafka"),
     Ratio(
         "population: registry / count-only Faust",
         "population/registry",
         "population/faust-count",
         0.75,
+    ),
+    Ratio(
+        "population: registry / count-only Faust, the worker's transport",
+        "population/registry",
+        "population/faust-count-worker",
     ),
     Ratio("population: worker / count-only Faust", "population/worker", "population/faust-count"),
     Ratio(

@@ -161,11 +161,15 @@ def _baselines(
     _timed(progress, "aiokafka", events, aiokafka)
     counted = faust_count(settings, workload.topic, events)
     _timed(progress, "count-only Faust", events, counted)
+    counted_as_worker = faust_count(settings, workload.topic, events, "worker")
+    _timed(progress, "count-only Faust, the worker's transport", events, counted_as_worker)
     return [
         Run(workload.name, "aiokafka", events, aiokafka,
             note="consume and orjson.loads each value, in the benchmark's process"),
         Run(workload.name, "faust-count", events, counted,
             note="a Faust agent that counts (take_events), own process"),
+        Run(workload.name, "faust-count-worker", events, counted_as_worker,
+            note="the same agent reading with the worker's transport (streams.transport)"),
     ]  # fmt: skip
 
 

@@ -26,15 +26,18 @@ def test_every_consumer_reads_the_whole_backlog(platform: Settings) -> None:
     assert [(r.key, r.events) for r in report.runs] == [
         ("camera/aiokafka", 2_000),
         ("camera/faust-count", 2_000),
+        ("camera/faust-count-worker", 2_000),
         ("camera/quix", 2_000),
         ("camera/worker x2", 2_000),
         ("camera/worker", 2_000),
         ("population/aiokafka", 1_000),
         ("population/faust-count", 1_000),
+        ("population/faust-count-worker", 1_000),
         ("population/worker", 1_000),
         ("population/registry", 1_000),
         ("lodging/aiokafka", 500),
         ("lodging/faust-count", 500),
+        ("lodging/faust-count-worker", 500),
         ("lodging/worker", 500),
     ]
     quix = report.run("camera/quix")
