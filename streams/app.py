@@ -23,12 +23,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final, cast
 
 import faust
-from faust.streams import _current_event
 
 from antt.kafka import client_options, faust_options
 from antt.settings import Settings
@@ -43,6 +41,8 @@ from streams.health.endpoint import serve_health
 from streams.health.metrics import WorkerMetrics
 from streams.population.keeper import RegistryKeeper
 from streams.population.registry import Resident
+from streams.population.writer import RegistryWriter
+from streams.processing import Message, Outcome
 from streams.reference.follower import ReferenceFollower
 from streams.reference.store import ReferenceStore
 from streams.sink import KafkaRecord
@@ -130,8 +130,14 @@ def create_app(settings: Settings) -> faust.App:
     records_at = DeliveryCheck(client_options(settings), settings.reference_timeout_s)
     worker = BatchWorker(settings, send, contexts, follower, records_at)
     keeper = RegistryKeeper(registry, contexts)
+    writer = RegistryWriter(cast("faust.GlobalTable", registry))
+
+    async def update_registry(batch: _Batch, outcomes: Sequence[Outcome]) -> None:
+        await writer.write(keeper.fold(batch, outcomes))
+
     for spec in SOURCE_TOPICS:
-        _add_agent(app, worker, spec, keeper if spec.name == "population.updates" else None)
+        keeps_registry = spec.name == "population.updates"
+        _add_agent(app, worker, spec, update_registry if keeps_registry else None)
 
     async def follow_references() -> None:
         with step("ref.*", "follow the reference topics"):
@@ -163,8 +169,14 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
+_Batch = Sequence[tuple[faust.EventT[bytes], Message]]
+
+
 def _add_agent(
-    app: faust.App, worker: BatchWorker, spec: TopicSpec, keeper: RegistryKeeper | None
+    app: faust.App,
+    worker: BatchWorker,
+    spec: TopicSpec,
+    update_registry: Callable[[_Batch, Sequence[Outcome]], Awaitable[None]] | None,
 ) -> None:
     async def agent(stream: faust.StreamT[bytes]) -> None:
         # Agents are given a ``Stream``; its ``StreamT`` interface does not declare take_events.
@@ -177,19 +189,11 @@ def _add_agent(
             async for events in batches:
                 messages = [message_from_faust(e) for e in events]
                 outcomes = await worker.handle(spec, messages)
-                if keeper is not None:
-                    # After landing, before the acknowledgement: Faust flushes the changelog
-                    # writes before it commits, and a replay folds the batch again.
+                if update_registry is not None:
+                    # After landing, before the acknowledgement: the broker holds the changelog
+                    # records before the offsets are committed, and a replay folds the batch again.
                     with step(spec.name, "update the registry"):
-                        keeper.fold(list(zip(events, messages, strict=True)), outcomes, _write_as)
+                        await update_registry(list(zip(events, messages, strict=True)), outcomes)
 
     agent.__name__ = f"land_{spec.table}"
     app.agent(_raw_topic(app, spec.name), name=agent.__name__)(agent)
-
-
-def _write_as(event: faust.EventT[bytes]) -> None:
-    # A table writes a key to the store and changelog partition of the event being processed,
-    # which Faust finds in a context variable that only plain stream iteration sets (faust-
-    # streaming issue 497): a batch names each write's event itself. Only the variable, not
-    # Stream.current_event, which take_events reads while it buffers the next batch.
-    _current_event.set(weakref.ref(event))

@@ -195,11 +195,30 @@ def test_the_keeper_folds_a_batch_in_order_and_cleans_what_landing_skipped(tmp_p
     ]
     # The landing path cleaned all but offset 12 (already landed before a crash).
     cleaned = process([batch[0], batch[1], batch[3]], contexts())
-    written_as: list[str] = []
-    keeper.fold([(f"event-{m.offset}", m) for m in batch], cleaned, written_as.append)
+    placed = keeper.fold([(f"event-{m.offset}", m) for m in batch], cleaned)
 
-    assert written_as == ["event-10", "event-11", "event-12", "event-13"]
     assert keeper.registered == 3  # the unknown ward is rejected and changes nothing
     first, second = (contexts.pseudonymise("person", f"VN:{n}") for n in (f.CCCD, other))
-    assert _place(residents[first]) == (f.OTHER_WARD, "temporary")
-    assert _place(residents[second]) == (f.WARD, "permanent")
+    # One record per person, written as the last event that changed it.
+    assert [(p.source, p.key) for p in placed] == [("event-12", first), ("event-13", second)]
+    assert _place(placed[0].resident) == (f.OTHER_WARD, "temporary")
+    assert _place(placed[1].resident) == (f.WARD, "permanent")
+    assert residents == {}  # the caller writes
+
+
+def test_a_batch_builds_each_record_on_what_the_batch_changed_before(tmp_path: Path) -> None:
+    contexts = ContextFactory(Settings(data_dir=tmp_path, demo_mode=True), ReferenceStore(), {})
+    key = contexts.pseudonymise("person", f"VN:{f.CCCD}")
+    before = apply_update(None, {**REGISTERED, "person_key": key})
+    keeper = RegistryKeeper({key: before}, contexts)
+    card = f.population("pop-2", change="id_card_issued", ward_code=None, residence=None,
+                        occurred_at="2025-09-01T09:00:00+07:00")  # fmt: skip
+    moved = f.population("pop-3", change="moved", occurred_at="2025-10-01T09:00:00+07:00",
+                         ward_code=f.OTHER_WARD, residence="temporary")  # fmt: skip
+    batch = [f.message("population.updates", e, offset=n) for n, e in enumerate((card, moved))]
+
+    (placed,) = keeper.fold([(m.offset, m) for m in batch], [])
+
+    assert (placed.source, placed.key) == (1, key)
+    assert placed.resident.has_id_card  # the card of the same batch is kept by the move
+    assert _place(placed.resident) == (f.OTHER_WARD, "temporary")
