@@ -13,13 +13,13 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
 from antt.kafka import client_options
+from antt.record_batches import send_batches
 from antt.settings import Settings
 from streams.cleaning.identity import Sex, build_cccd
 from streams.reference.wards import ward_provinces
@@ -173,23 +173,17 @@ async def _produce(
     try:
         partitions = sorted(await producer.partitions_for(topic))
         partitioner = DefaultPartitioner()
-        batches: dict[int, Any] = {}
-        sent: list[asyncio.Future[Any]] = []
         count = 0
-        for key, value in records:
-            partition = partitioner(key, partitions, partitions)
-            batch = batches.get(partition) or producer.create_batch()
-            if batch.append(key=key, value=value, timestamp=None) is None:
-                sent.append(await producer.send_batch(batch, topic, partition=partition))
-                batch = producer.create_batch()
-                batch.append(key=key, value=value, timestamp=None)
-            batches[partition] = batch
-            count += 1
-            if on_progress is not None and count % _PROGRESS_EVERY == 0:
-                on_progress(count)
-        for partition, batch in batches.items():
-            sent.append(await producer.send_batch(batch, topic, partition=partition))
-        await asyncio.gather(*sent)  # raises the first failure
+
+        def placed() -> Iterator[tuple[int, bytes | None, bytes]]:
+            nonlocal count
+            for key, value in records:
+                yield partitioner(key, partitions, partitions), key, value
+                count += 1
+                if on_progress is not None and count % _PROGRESS_EVERY == 0:
+                    on_progress(count)
+
+        await send_batches(producer, topic, placed())
     finally:
         await producer.stop()
     return Backlog(topic, count)

@@ -8,6 +8,7 @@ which is what the national population database and the `vietnam-provinces` unit 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Final
 
@@ -76,6 +77,13 @@ def place_tone(word: str) -> str:
 
 
 def normalise_name(raw: str) -> str:
-    """The canonical spelling of a full name; empty when the name has no letters."""
+    """The canonical spelling of a full name; empty when the name is blank."""
     words = unicodedata.normalize("NFC", raw).split()
-    return " ".join(place_tone(word[:1].upper() + word[1:].lower()) for word in words)
+    return " ".join(_canonical_word(word) for word in words)
+
+
+# Names are made of few distinct words (family, middle and given names), and placing the tone
+# was the costliest step of cleaning a population update (docs/performance.md).
+@functools.lru_cache(maxsize=65_536)
+def _canonical_word(word: str) -> str:
+    return place_tone(word[:1].upper() + word[1:].lower())

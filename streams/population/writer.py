@@ -6,22 +6,23 @@ offset in the store. In a profile of a registry bootstrap that path took more of
 than cleaning the updates did (docs/performance.md). The writer keeps what Faust keeps: the same
 store, the same changelog bytes on the same partition (the source partition of the update, as
 Faust's own write would choose), and each changelog partition's last offset in the store, which
-is where Faust's recovery resumes. It sends the records straight to the producer and waits for
-the broker to hold them all, before the batch is acknowledged.
+is where Faust's recovery resumes. It sends the changelog records as whole record batches and
+waits until the broker holds them all, before the batch of updates is acknowledged.
 """
 
 from __future__ import annotations
 
-import asyncio
 import weakref
 from collections.abc import Sequence
 from typing import cast
 
 import faust
 from faust.streams import _current_event
+from faust.transport.drivers.aiokafka import Producer as AiokafkaDriverProducer
 from faust.types import TP
 from faust.types.stores import StoreT
 
+from antt.record_batches import send_batches
 from streams.population.keeper import Placed
 
 __all__ = ["RegistryWriter"]
@@ -40,9 +41,7 @@ class RegistryWriter:
         table = self.table
         store = cast("StoreT[str, object]", table.data)
         changelog = table.changelog_topic
-        topic = changelog.get_topic_name()
-        producer = table.app.producer
-        sent = []
+        records = []
         for record in placed:
             # The store's partition is the one of the event being processed, which Faust finds in
             # a context variable that only plain stream iteration sets (faust-streaming issue 497).
@@ -50,10 +49,9 @@ class RegistryWriter:
             store[record.key] = record.resident  # the store only; no changelog record
             key, _ = changelog.prepare_key(record.key, table.key_serializer)
             value, _ = changelog.prepare_value(record.resident, table.value_serializer)
-            partition = record.source.message.partition
-            sent.append(await producer.send(topic, key, value, partition, None, None))
-        last: dict[int, int] = {}
-        for metadata in await asyncio.gather(*sent):
-            last[metadata.partition] = max(metadata.offset, last.get(metadata.partition, -1))
-        for partition, offset in last.items():
+            records.append((record.source.message.partition, key, value))
+        topic = changelog.get_topic_name()
+        # Faust's producer does not wrap aiokafka's batch API: the aiokafka producer under it.
+        producer = cast("AiokafkaDriverProducer", table.app.producer)._ensure_producer()
+        for partition, offset in (await send_batches(producer, topic, records)).items():
             store.set_persisted_offset(TP(topic, partition), offset)

@@ -14,24 +14,9 @@ from faust.types import TP
 from streams.population.keeper import Placed
 from streams.population.registry import Resident
 from streams.population.writer import RegistryWriter
+from tests.unit.batch_producer import BatchProducer
 
 CHANGELOG = "antt-population_registry-changelog"
-
-
-class _Producer:
-    """Takes sends as the broker would: each partition's offsets count up from 100."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes, bytes, int]] = []
-        self.next_offset: dict[int, int] = {}
-
-    async def send(self, topic: str, key: bytes, value: bytes, partition: int, *_: Any) -> Any:
-        self.sent.append((topic, key, value, partition))
-        offset = self.next_offset.setdefault(partition, 100)
-        self.next_offset[partition] = offset + 1
-        done = asyncio.get_running_loop().create_future()
-        done.set_result(SimpleNamespace(partition=partition, offset=offset))
-        return done
 
 
 class _Event:
@@ -54,8 +39,8 @@ def _resident(ward: str) -> Resident:
 def test_each_record_goes_to_the_store_and_to_its_updates_partition_of_the_changelog() -> None:
     app = faust.App("antt", store="memory://")
     table = app.GlobalTable("population_registry", key_type=str, value_type=Resident)
-    producer = _Producer()
-    app.producer = producer  # type: ignore[assignment]
+    producer = BatchProducer(capacity=1)  # a batch per record: offsets as one send each
+    app.producer = SimpleNamespace(_ensure_producer=lambda: producer)  # type: ignore[assignment]
     persisted: dict[TP, int] = {}
     table.data.set_persisted_offset = lambda tp, offset: persisted.__setitem__(tp, offset)  # type: ignore[method-assign]
     placed = [
@@ -65,7 +50,7 @@ def test_each_record_goes_to_the_store_and_to_its_updates_partition_of_the_chang
 
     asyncio.run(RegistryWriter(table).write(placed))
 
-    assert [(topic, partition) for topic, _, _, partition in producer.sent] == [
+    assert [(topic, partition) for topic, partition, _, _ in producer.records()] == [
         (CHANGELOG, 2), (CHANGELOG, 0), (CHANGELOG, 2)
     ]  # fmt: skip
     # Decoded as the table's store decodes what recovery copies into it from the changelog.
@@ -74,7 +59,7 @@ def test_each_record_goes_to_the_store_and_to_its_updates_partition_of_the_chang
         loads_key(str, key, serializer=table.key_serializer): loads_value(
             Resident, value, serializer=table.value_serializer
         )
-        for _, key, value, _ in producer.sent
+        for _, _, key, value in producer.records()
     }
     assert recovered == {p.key: p.resident for p in placed}
     assert {key: table.data[key] for key in ("k1", "k2", "k3")} == recovered
