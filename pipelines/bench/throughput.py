@@ -4,7 +4,8 @@ One run, on the project's own broker, with each backlog produced before any cons
 Every consumer reads the same backlog from its start in a consumer group of its own:
 
 - camera events: a consume-and-decode aiokafka baseline (the transport Faust uses), a Faust agent
-  that only counts (the worker's Faust and settings), the same camera job in Quix Streams (when
+  that only counts (the worker's Faust and settings), once on Faust's transport as shipped and
+  once on the worker's (``streams.transport``), the same camera job in Quix Streams (when
   ``make bench-env`` installed it), and ``antt worker`` until every event has landed and a reader
   of ``warehouse.connect()`` counts them all; then 2 and 3 worker processes (one consumer group,
   the topic's partitions shared between them), each on a landing zone of its own;
