@@ -21,24 +21,24 @@ async def send_batches(
 ) -> dict[int, int]:
     """Send ``(partition, key, value)`` records in order per partition; once the broker holds
     every one, the offset of the last record written to each partition."""
-    batches: dict[int, tuple[Any, int]] = {}  # partition: (aiokafka BatchBuilder, records in it)
+    open_batches: dict[int, Any] = {}  # partition: its aiokafka BatchBuilder being filled
+    counts: dict[int, int] = {}  # partition: records in that batch
     sent: list[tuple[asyncio.Future[Any], int]] = []
 
     async def send(partition: int) -> None:
-        batch, count = batches.pop(partition)
+        batch, count = open_batches.pop(partition), counts.pop(partition)
         sent.append((await producer.send_batch(batch, topic, partition=partition), count))
 
     for partition, key, value in records:
-        if partition not in batches:
-            batches[partition] = (producer.create_batch(), 0)
-        if batches[partition][0].append(key=key, value=value, timestamp=None) is None:
-            await send(partition)  # full: on to a new batch
-            batches[partition] = (producer.create_batch(), 0)
-            if batches[partition][0].append(key=key, value=value, timestamp=None) is None:
+        batch = open_batches.get(partition)
+        if batch is None or batch.append(key=key, value=value, timestamp=None) is None:
+            if batch is not None:
+                await send(partition)  # full: on to a new batch
+            batch = open_batches[partition] = producer.create_batch()
+            if batch.append(key=key, value=value, timestamp=None) is None:
                 raise ValueError(f"a record of {len(value)} bytes does not fit in a batch")
-        batch, count = batches[partition]
-        batches[partition] = (batch, count + 1)
-    for partition in list(batches):
+        counts[partition] = counts.get(partition, 0) + 1
+    for partition in list(open_batches):
         await send(partition)
     last: dict[int, int] = {}
     for future, count in sent:

@@ -45,6 +45,8 @@ class RegistryWriter:
         for record in placed:
             # The store's partition is the one of the event being processed, which Faust finds in
             # a context variable that only plain stream iteration sets (faust-streaming issue 497).
+            # Only the variable, not Stream.current_event, which take_events reads while it
+            # buffers the next batch.
             _current_event.set(weakref.ref(record.source))
             store[record.key] = record.resident  # the store only; no changelog record
             key, _ = changelog.prepare_key(record.key, table.key_serializer)
