@@ -6,15 +6,18 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 from unittest.mock import patch
 
 from faust.types import TP
 from mode import Service
 from mode.utils.locks import Event
 
-from streams.transport import Consumer
+from antt.settings import Settings
+from streams.app import create_app
+from streams.transport import FETCH_MAX_WAIT_MS, Consumer
 
 CHANGELOG = "antt-population_registry-changelog"
 
@@ -167,3 +170,15 @@ def test_while_the_flow_is_suspended_faust_waits_as_before() -> None:
         assert started == ["started"]  # in a task of its own, as Faust runs it
 
     _fetching(test)
+
+
+def test_the_worker_consumer_fetch_wait_is_short(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, kafka_port=1, controller_port=2, demo_mode=True)
+    app = create_app(settings)  # nothing connects until the consumer starts
+
+    async def fetch_wait() -> int:
+        consumer = cast("Consumer", app.consumer)
+        created = consumer._thread._create_consumer(asyncio.get_running_loop())
+        return int(created._fetch_max_wait_ms)
+
+    assert asyncio.run(fetch_wait()) == FETCH_MAX_WAIT_MS == 100
