@@ -1,15 +1,19 @@
-"""``antt bench alerts``: how long a watchlist hit takes from the broker to the ``alerts`` topic.
+"""``antt bench alerts``: how long a watchlist hit takes from the broker to the ``alerts`` topic,
+and to a warehouse query.
 
 The worker under test is the real ``antt worker`` on a real broker. In the same run, a plain
 consumer of ``camera.events`` (no processing at all) measures the floor: the time any client
-needs to see a record after the broker acknowledged it. Both are measured from the producer's
-acknowledgement of the camera event, on the same events, so the difference is what the platform
-adds (batching, cleaning, landing, producing the alert).
+needs to see a record after the broker acknowledged it. A reader connected the way an analyst
+connects (``warehouse.connect()``) queries ``stg_camera_events`` every ``_READ_EVERY_S`` for the
+hits, which measures freshness: when a landed event becomes visible to a query. All three are
+measured from the producer's acknowledgement of the camera event, on the same events, so the
+differences are what the platform adds (batching, cleaning, producing the alert, landing).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import threading
 import time
@@ -28,6 +32,9 @@ from pipelines.worker_process import WorkerProcess
 __all__ = ["LatencyReport", "add_arguments", "measure", "run"]
 
 _PLATE = "65-B1 234.56"
+# A row counts as visible when the query that first returned it started: each freshness is
+# overstated by up to this much, never understated.
+_READ_EVERY_S = 0.25
 _CAMERA = "CAM-BENCH-1"
 _WARD = "31135"
 
@@ -42,6 +49,8 @@ class Percentiles:
 
     @classmethod
     def of(cls, seconds: list[float]) -> Percentiles:
+        if not seconds:
+            return cls(0, math.nan, math.nan, math.nan, math.nan)
         ms = sorted(s * 1000 for s in seconds)
         cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
         return cls(len(ms), round(cuts[49], 1), round(cuts[94], 1), round(cuts[98], 1),
@@ -55,11 +64,13 @@ class LatencyReport:
     hits: int
     alerts_received: int
     alert: Percentiles
+    freshness: Percentiles
     consume_only_baseline: Percentiles
 
     def table(self) -> str:
         rows = [
             ("alert (antt worker)", self.alert),
+            ("visible to a warehouse query (freshness)", self.freshness),
             ("consume-only baseline", self.consume_only_baseline),
         ]
         lines = ["| path | n | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"]
@@ -100,6 +111,34 @@ class _Watcher(threading.Thread):
         self._done.set()
         self.join(5)
         self._consumer.close()
+
+
+class _Reader(threading.Thread):
+    """Records when each wanted camera event first shows in a warehouse query."""
+
+    def __init__(self, settings: Settings, wanted: set[str]) -> None:
+        super().__init__(daemon=True)
+        import warehouse
+
+        self.seen: dict[str, float] = {}
+        self._wanted = sorted(wanted)
+        self._done = threading.Event()
+        self._con = warehouse.connect(settings)
+
+    def run(self) -> None:
+        query = (
+            "SELECT camera_event_id FROM stg_camera_events "
+            "WHERE list_contains($wanted, camera_event_id)"
+        )
+        while not self._done.wait(_READ_EVERY_S):
+            started = time.monotonic()
+            for (event_id,) in self._con.execute(query, {"wanted": self._wanted}).fetchall():
+                self.seen.setdefault(event_id, started)
+
+    def close(self) -> None:
+        self._done.set()
+        self.join(5)
+        self._con.close()
 
 
 def _event(event_id: str, plate: str) -> bytes:
@@ -146,9 +185,11 @@ def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> 
         worker = WorkerProcess(settings)
         worker.start()
         cleanup.callback(worker.stop)
+        hits = [f"bench-{i}" for i in range(0, events, hit_every)]
         alerts = _Watcher(settings, "alerts", "source_event_id")
         baseline = _Watcher(settings, "camera.events", "event_id")
-        for watcher in (alerts, baseline):
+        reader = _Reader(settings, set(hits))
+        for watcher in (alerts, baseline, reader):
             watcher.start()
             cleanup.callback(watcher.close)
         # Warm-up: the first hit is answered once the worker has joined and loaded references.
@@ -168,20 +209,23 @@ def measure(settings: Settings, *, events: int, rate: float, hit_every: int) -> 
             future.add_callback(lambda _, eid=event_id: acked.setdefault(eid, time.monotonic()))
             time.sleep(max(0.0, started + (i + 1) / rate - time.monotonic()))
         producer.flush()
-        hits = [f"bench-{i}" for i in range(0, events, hit_every)]
         deadline = time.monotonic() + 30
-        while not all(h in alerts.seen for h in hits) and time.monotonic() < deadline:
+        while time.monotonic() < deadline and not all(
+            h in alerts.seen and h in reader.seen for h in hits
+        ):
             time.sleep(0.1)
-    answered = [h for h in hits if h in alerts.seen and h in acked]
+
+    def since_acked(seen: dict[str, float]) -> Percentiles:
+        return Percentiles.of([seen[h] - acked[h] for h in hits if h in seen and h in acked])
+
     return LatencyReport(
         events=events,
         rate=rate,
         hits=len(hits),
-        alerts_received=len(answered),
-        alert=Percentiles.of([alerts.seen[h] - acked[h] for h in answered]),
-        consume_only_baseline=Percentiles.of(
-            [baseline.seen[h] - acked[h] for h in hits if h in baseline.seen and h in acked]
-        ),
+        alerts_received=sum(1 for h in hits if h in alerts.seen and h in acked),
+        alert=since_acked(alerts.seen),
+        freshness=since_acked(reader.seen),
+        consume_only_baseline=since_acked(baseline.seen),
     )
 
 
@@ -203,5 +247,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out = settings.data_dir / "bench-alerts.json"
     out.write_bytes(orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2))
     print(report.table())
-    print(f"{report.alerts_received} of {report.hits} hits alerted; details in {out}")
-    return 0 if report.alerts_received == report.hits else 1
+    print(
+        f"{report.alerts_received} of {report.hits} hits alerted, {report.freshness.count} "
+        f"visible to a warehouse query; details in {out}"
+    )
+    return 0 if report.alerts_received == report.freshness.count == report.hits else 1
