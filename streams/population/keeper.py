@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -24,18 +24,26 @@ class Placed(Generic[Source]):
     resident: Resident
 
 
+ReadMany = Callable[[Collection[str]], Mapping[str, Resident]]
+
+
 class RegistryKeeper:
     """Folds accepted updates into person records read from ``residents`` (the app's Faust table,
-    or a dict in tests)."""
+    or a dict in tests), a batch's people at once through ``read_many`` when given."""
 
     def __init__(
         self,
         residents: MutableMapping[str, Resident],
         make_context: Callable[[], CleanContext],
+        read_many: ReadMany | None = None,
     ) -> None:
         self.residents = residents
         self.registered = 0
         self._make_context = make_context
+        self._read_many = read_many or self._read_each
+
+    def _read_each(self, keys: Collection[str]) -> dict[str, Resident]:
+        return {key: value for key in keys if (value := self.residents.get(key)) is not None}
 
     def register(self, message: Message) -> None:
         """Fold one population update into the registry; a rejected one changes nothing."""
@@ -54,16 +62,19 @@ class RegistryKeeper:
         """
         outcomes = {(o.message.partition, o.message.offset): o for o in cleaned}
         ctx: CleanContext | None = None
-        placed: dict[str, Placed[Source]] = {}
+        accepted = []
         for source, message in batch:
             outcome = outcomes.get((message.partition, message.offset))
             if outcome is None:
                 ctx = ctx or self._make_context()
                 outcome = clean_message(message, ctx)
-            if outcome.row is None:
-                continue
-            key = outcome.row["person_key"]
-            before = placed[key].resident if key in placed else self.residents.get(key)
-            placed[key] = Placed(source, key, apply_update(before, outcome.row))
+            if outcome.row is not None:
+                accepted.append((source, outcome.row))
+        known = self._read_many({row["person_key"] for _, row in accepted})
+        placed: dict[str, Placed[Source]] = {}
+        for source, row in accepted:
+            key = row["person_key"]
+            before = placed[key].resident if key in placed else known.get(key)
+            placed[key] = Placed(source, key, apply_update(before, row))
             self.registered += 1
         return list(placed.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -176,12 +176,18 @@ def test_the_keeper_registers_accepted_updates_only(tmp_path: Path) -> None:
     assert len(residents) == 2 and keeper.registered == 2
 
 
-def test_the_keeper_folds_a_batch_in_order_and_cleans_what_landing_skipped(tmp_path: Path) -> None:
+def test_the_keeper_reads_a_batch_once_and_cleans_what_landing_skipped(tmp_path: Path) -> None:
     residents: dict[str, Resident] = {}
     contexts = ContextFactory(
         Settings(data_dir=tmp_path, demo_mode=True), ReferenceStore(), residents
     )
-    keeper = RegistryKeeper(residents, contexts)
+    reads: list[set[str]] = []
+
+    def read_many(keys: Collection[str]) -> dict[str, Resident]:
+        reads.append(set(keys))
+        return {key: residents[key] for key in keys if key in residents}
+
+    keeper = RegistryKeeper(residents, contexts, read_many)
     other = build_cccd(92, 1990, "female", 77)
     person = {**f.population()["person"], "id_number": other, "date_of_birth": "1990-01-01",
               "sex": "female"}  # fmt: skip
@@ -199,6 +205,7 @@ def test_the_keeper_folds_a_batch_in_order_and_cleans_what_landing_skipped(tmp_p
 
     assert keeper.registered == 3  # the unknown ward is rejected and changes nothing
     first, second = (contexts.pseudonymise("person", f"VN:{n}") for n in (f.CCCD, other))
+    assert reads == [{first, second}]  # the batch's people, read once
     # One record per person, written as the last event that changed it.
     assert [(p.source, p.key) for p in placed] == [("event-12", first), ("event-13", second)]
     assert _place(placed[0].resident) == (f.OTHER_WARD, "temporary")
