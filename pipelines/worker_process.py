@@ -80,6 +80,14 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    def peak_memory_mib(self) -> float:
+        """The running worker's peak resident memory so far (the kernel's high-water mark)."""
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        raise RuntimeError(f"no VmHWM for worker process {self.pid}")
+
     def kill(self) -> None:
         """SIGKILL: the crash a fault test wants, with no chance to commit or clean up."""
         if self.alive():

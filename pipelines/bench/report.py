@@ -121,6 +121,16 @@ RATIOS: tuple[Ratio, ...] = (
     ),
     Ratio("population: worker / count-only Faust", "population/worker", "population/faust-count"),
     Ratio(
+        "population: registry, 2 worker processes / 1",
+        "population/registry x2",
+        "population/registry",
+    ),
+    Ratio(
+        "population: registry, 3 worker processes / 1",
+        "population/registry x3",
+        "population/registry",
+    ),
+    Ratio(
         "population: count-only Faust / aiokafka", "population/faust-count", "population/aiokafka"
     ),
 )

@@ -10,7 +10,8 @@ Every consumer reads the same backlog from its start in a consumer group of its 
   of ``warehouse.connect()`` counts them all; then 2 and 3 worker processes (one consumer group,
   the topic's partitions shared between them), each on a landing zone of its own;
 - population registrations: the baselines, then the worker until the registry holds every one
-  (its changelog topic has a write per update) and every row is visible;
+  (its changelog topic has a write per update) and every row is visible, with 1 to 3 worker
+  processes as for camera events (each process keeps the whole registry: a global table);
 - lodging check-ins of those residents (each guest looked up in the registry): the baselines,
   then the worker.
 
@@ -67,7 +68,8 @@ _WORKER_TIMEOUT_S = 3600
 
 @dataclass(frozen=True, slots=True)
 class Sizes:
-    """How big each backlog is, and the worker process counts to compare on camera events."""
+    """How big each backlog is, and the worker process counts to compare on camera events and on
+    population updates into the registry."""
 
     camera_events: int
     residents: int
@@ -126,7 +128,10 @@ def measure(
     residents = backlog.residents(sizes.residents, now)
     population = _produce(settings, _POPULATION, residents, progress)
     runs += _baselines(settings, _POPULATION, population, progress)
-    runs += _worker(settings, _POPULATION, population, 1, progress)
+    for processes in sorted(sizes.processes, reverse=True):
+        # One process last again: the lodging workload looks guests up in its registry.
+        on = settings if processes == 1 else _own_folder(settings, processes)
+        runs += _worker(on, _POPULATION, population, processes, progress)
 
     checkins = backlog.checkins(sizes.checkins, sizes.residents, now)
     lodging = _produce(settings, _LODGING, checkins, progress)
@@ -297,6 +302,7 @@ def _worker(
                 f"a reader counts {seen:,} rows in stg_{workload.table}, not {events:,} "
                 f"(rejections are in stg_rejected under {settings.landing_dir})"
             )
+        peak_mib = max(worker.peak_memory_mib() for worker in workers)
     finally:
         for worker in workers:
             worker.stop()
@@ -305,13 +311,15 @@ def _worker(
     timing = landing.timing(started, visible)
     note = (
         f"first rows landed after {timing.first - started:.1f} s; all visible to a reader "
-        f"{visible - timing.last_output:.1f} s after the last landed"
+        f"{visible - timing.last_output:.1f} s after the last landed; peak resident memory "
+        f"{peak_mib:,.0f} MiB{' (the largest process)' if processes > 1 else ''}"
     )
     runs = [Run(workload.name, label, events, _timed(progress, label, events, timing), note=note)]
     if registry is not None:
+        registry_label = label.replace("worker", "registry")
         done = registry.timing(started, registry.last or visible)
-        runs.append(Run(workload.name, "registry", events,
-                        _timed(progress, "registry", events, done),
+        runs.append(Run(workload.name, registry_label, events,
+                        _timed(progress, registry_label, events, done),
                         note="until the registry's changelog holds every update"))  # fmt: skip
     if workload is _LODGING:
         _check_lookups(settings, events)
@@ -376,7 +384,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--processes",
         default="1,2,3",
-        help="worker process counts to compare on camera events (default 1,2,3)",
+        help="worker process counts to compare on camera events and the registry (default 1,2,3)",
     )
     parser.add_argument(
         "--partitions", type=int, default=6, help="partitions of every topic (default 6)"

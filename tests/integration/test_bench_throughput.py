@@ -8,6 +8,8 @@ holds one write per resident.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from antt.settings import Settings
@@ -33,6 +35,8 @@ def test_every_consumer_reads_the_whole_backlog(platform: Settings) -> None:
         ("population/aiokafka", 1_000),
         ("population/faust-count", 1_000),
         ("population/faust-count-worker", 1_000),
+        ("population/worker x2", 1_000),
+        ("population/registry x2", 1_000),
         ("population/worker", 1_000),
         ("population/registry", 1_000),
         ("lodging/aiokafka", 500),
@@ -56,3 +60,7 @@ def test_every_consumer_reads_the_whole_backlog(platform: Settings) -> None:
         "camera_events": 2_000, "residents": 1_000, "checkins": 500, "processes": [1, 2]
     }  # fmt: skip
     assert "▶ camera: worker x2 …" in lines
+    assert "▶ population: worker x2 …" in lines
+    worker_runs = [r for r in others if r.consumer.startswith("worker")]
+    memory = [re.search(r"peak resident memory ([\d,]+) MiB", r.note) for r in worker_runs]
+    assert len(worker_runs) == 5 and all(m and int(m[1].replace(",", "")) > 50 for m in memory)

@@ -94,8 +94,8 @@ def test_the_json_carries_rates_and_ratios() -> None:
 
 
 def test_every_ratio_names_runs_the_benchmark_makes() -> None:
-    made = {"aiokafka", "faust-count", "faust-count-worker", "quix",
-            "worker", "worker x2", "worker x3", "registry"}  # fmt: skip
+    made = {"aiokafka", "faust-count", "faust-count-worker", "quix", "worker", "worker x2",
+            "worker x3", "registry", "registry x2", "registry x3"}  # fmt: skip
     for ratio in RATIOS:
         for key in (ratio.numerator, ratio.denominator):
             workload, consumer = key.split("/")
