@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     batch_max: int = Field(default=2000, ge=1)
     # How long a batch waits for more events once the previous one is handled. A watchlist hit
     # waits this, plus handling the batch before it and its own: at 1,000 camera events/s and
-    # 0.5 s the alert p99 was 1.1-1.4 s, at 0.25 s 0.62-0.68 s (docs/performance.md). A backlog
+    # 0.5 s the alert p99 was 1.1-1.4 s, at 0.25 s 0.61-0.84 s (docs/performance.md). A backlog
     # fills batches to batch_max long before it, so throughput does not depend on it.
     batch_within_s: float = Field(default=0.25, gt=0)
     # How long a batch may wait for the reference topics to be read to their end (broker away)
