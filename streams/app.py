@@ -24,7 +24,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
 from typing import Any, Final, cast
 
 import faust
@@ -41,7 +40,6 @@ from streams.flow import FlowKeptOnResume
 from streams.health.endpoint import serve_health
 from streams.health.metrics import WorkerMetrics
 from streams.population.keeper import RegistryKeeper
-from streams.population.lookup import read_many
 from streams.population.registry import Resident
 from streams.population.writer import RegistryWriter
 from streams.processing import Message, Outcome
@@ -131,9 +129,8 @@ def create_app(settings: Settings) -> faust.App:
     )
     records_at = DeliveryCheck(client_options(settings), settings.reference_timeout_s)
     worker = BatchWorker(settings, send, contexts, follower, records_at)
-    table = cast("faust.GlobalTable", registry)
-    keeper = RegistryKeeper(registry, contexts, partial(read_many, table))
-    writer = RegistryWriter(table)
+    keeper = RegistryKeeper(registry, contexts)
+    writer = RegistryWriter(cast("faust.GlobalTable", registry))
 
     async def update_registry(batch: _Batch, outcomes: Sequence[Outcome]) -> None:
         await writer.write(keeper.fold(batch, outcomes))

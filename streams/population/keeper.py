@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 from streams.cleaning.context import CleanContext
+from streams.population import lookup
 from streams.population.registry import Resident, apply_update
 from streams.processing import Message, Outcome, clean_message
 
@@ -29,7 +31,8 @@ ReadMany = Callable[[Collection[str]], Mapping[str, Resident]]
 
 class RegistryKeeper:
     """Folds accepted updates into person records read from ``residents`` (the app's Faust table,
-    or a dict in tests), a batch's people at once through ``read_many`` when given."""
+    or a dict in tests), a batch's people at once (``streams.population.lookup``, or
+    ``read_many`` when given)."""
 
     def __init__(
         self,
@@ -40,10 +43,7 @@ class RegistryKeeper:
         self.residents = residents
         self.registered = 0
         self._make_context = make_context
-        self._read_many = read_many or self._read_each
-
-    def _read_each(self, keys: Collection[str]) -> dict[str, Resident]:
-        return {key: value for key in keys if (value := self.residents.get(key)) is not None}
+        self._read_many = read_many or partial(lookup.read_many, residents)
 
     def register(self, message: Message) -> None:
         """Fold one population update into the registry; a rejected one changes nothing."""

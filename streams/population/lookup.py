@@ -9,10 +9,9 @@ Keys and values are encoded and decoded by the store, as Faust's own read does.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import cast
 
-import faust
 from faust.stores.rocksdb import Store as RocksDBStore
 
 from streams.population.registry import Resident
@@ -20,12 +19,13 @@ from streams.population.registry import Resident
 __all__ = ["read_many"]
 
 
-def read_many(table: faust.GlobalTable, keys: Collection[str]) -> dict[str, Resident]:
-    """The records ``table`` holds for ``keys``; a key it does not hold is left out."""
-    store = table.data
+def read_many(residents: Mapping[str, Resident], keys: Collection[str]) -> dict[str, Resident]:
+    """The records ``residents`` (the app's Faust table, or a dict in tests) holds for ``keys``;
+    a key it does not hold is left out."""
+    store = getattr(residents, "data", None)
     if not isinstance(store, RocksDBStore) or not store.use_rocksdict:
-        # The in-memory store (tests) has no databases to ask.
-        return {key: value for key in keys if (value := table.get(key)) is not None}
+        # A dict, or a table in memory: no databases to ask.
+        return {key: value for key in keys if (value := residents.get(key)) is not None}
     wanted = {store._encode_key(key): key for key in keys}
     found: dict[str, Resident] = {}
     for db in store._dbs.values():
