@@ -57,6 +57,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     import faust
 
     from streams.app import create_app
+    from streams.collector import tune_collector
     from streams.provenance import check_provenance
     from streams.pseudonym import Pseudonymiser
 
@@ -64,6 +65,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     # recreated since its files landed: one line each, before any event is taken.
     check_provenance(settings, Pseudonymiser(settings.pseudonym_secret))
     app = create_app(settings)
+    tune_collector()
     worker = faust.Worker(app, loglevel=args.log_level, quiet=True)
     worker.execute_from_commandline()
     return 0

@@ -7,7 +7,7 @@ Nothing here touches Kafka or the disk, so every rule can be run on a value with
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -102,27 +102,47 @@ def _received_at(message: Message) -> datetime:
     return received_at
 
 
-def clean_message(message: Message, ctx: CleanContext) -> Outcome:
-    """Clean one message of a source topic; never raises for any bytes."""
+def _parse(message: Message) -> dict[str, Any] | Outcome:
+    """The event of a message, or its outcome when the bytes alone decide it."""
     spec = source_topic(message.topic)
     try:
         if message.value is None and spec.compacted:
             return Outcome(message, row=_tombstone(spec, message))
-        event = parse_event(spec.name, message.value)
-        _check_key(spec, message, event)
+        return parse_event(spec.name, message.value)
+    except Reject as reject:
+        return Outcome(message, rejection=reject.rejection)
+
+
+def _clean_parsed(message: Message, parsed: dict[str, Any] | Outcome, ctx: CleanContext) -> Outcome:
+    if isinstance(parsed, Outcome):
+        return parsed
+    spec = source_topic(message.topic)
+    try:
+        _check_key(spec, message, parsed)
         received_at = _received_at(message)
         # Judged against the record timestamp, reference records included (every worker re-reads
         # them from the start), so that a replay decides as the first pass did.
-        row = CLEANERS[spec.name](event, received_at, ctx.for_message(received_at))
+        row = CLEANERS[spec.name](parsed, received_at, ctx.for_message(received_at))
         check_fits(spec.table, row)
     except Reject as reject:
         return Outcome(message, rejection=reject.rejection)
     return Outcome(message, row=row)
 
 
-def process(messages: Iterable[Message], ctx: CleanContext) -> list[Outcome]:
-    """Clean a batch, in order."""
-    return [clean_message(message, ctx) for message in messages]
+def clean_message(message: Message, ctx: CleanContext) -> Outcome:
+    """Clean one message of a source topic; never raises for any bytes."""
+    return _clean_parsed(message, _parse(message), ctx)
+
+
+def process(messages: Sequence[Message], ctx: CleanContext) -> list[Outcome]:
+    """Clean a batch, in order: the outcomes of ``clean_message`` for each message.
+
+    Every message is parsed and validated before any is cleaned: the same steps in another order,
+    and a sixth less time on a batch of population updates than one message after another
+    (docs/performance.md), as each step's code stays in the processor's caches for the batch.
+    """
+    parsed = [_parse(message) for message in messages]
+    return [_clean_parsed(m, event, ctx) for m, event in zip(messages, parsed, strict=True)]
 
 
 def _alert_id(entry_id: str, topic: str, event_id: str) -> str:

@@ -6,7 +6,8 @@ The app is configured as ``streams.app.create_app`` configures the worker's (sam
 broker, commit and session settings, same batches taken with ``take_events``); its agent does
 nothing with the events but count them. ``--transport faust`` (the default) reads with Faust's
 aiokafka transport as Faust ships it, ``--transport worker`` with the worker's
-(``streams.transport``), which hands fetched messages to the agent at less cost. When ``EVENTS``
+(``streams.transport``), which hands fetched messages to the agent at less cost, and with the
+worker's garbage-collector settings (``streams.collector``). When ``EVENTS``
 are counted it writes its timings as JSON to ``RESULT``; the benchmark then stops it.
 """
 
@@ -23,6 +24,7 @@ import faust
 
 from antt.settings import Settings
 from streams.app import consumer_options
+from streams.collector import tune_collector
 from streams.transport import Transport
 
 __all__ = ["TransportName", "main"]
@@ -36,7 +38,8 @@ def main() -> None:
     parser.add_argument("events", type=int, help="how many events make the backlog")
     parser.add_argument("result", help="where the timings go (JSON)")
     parser.add_argument("--transport", choices=get_args(TransportName), default="faust",
-                        help="Faust's aiokafka transport as shipped, or the worker's")  # fmt: skip
+                        help="Faust's aiokafka transport as shipped, or the worker's "
+                             "(with the worker's collector settings)")  # fmt: skip
     args = parser.parse_args()
     settings = Settings()
     app = faust.App(
@@ -46,6 +49,7 @@ def main() -> None:
     )
     if args.transport == "worker":
         app.transport = Transport(app.conf.broker_consumer, app)
+        tune_collector()
     topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw",
                       value_serializer="raw")  # fmt: skip
     counted = 0
