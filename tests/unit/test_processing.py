@@ -66,6 +66,28 @@ def test_processing_without_a_broker() -> None:
     ]
 
 
+def test_a_batch_has_the_outcomes_of_its_messages_cleaned_one_by_one() -> None:
+    # process parses the whole batch before cleaning any of it: nothing may change but the order
+    # of the steps, whatever mix of topics, rejections, tombstones and rows a batch holds.
+    batch = [
+        f.message(topic, event, offset=i) for i, (topic, event) in enumerate(VALID.items())
+    ] + [
+        f.message("population.updates", f.population(), key=b"001234567890", offset=10),
+        f.message("camera.events", b'{"schema_version": 1', key=b"CAM-1", offset=11),
+        f.message("ref.cameras", None, key=b"CAM-1", offset=12),
+        f.message("camera.events", None, key=b"CAM-1", offset=13),
+        f.message("camera.events", f.camera_event("late", camera_id="CAM-9"), offset=14),
+        f.message("lodging.checkins", f.checkin(), offset=15, received_at=datetime(1800, 1, 1)),
+    ]
+    outcomes = process(batch, CTX)
+    assert outcomes == [clean_message(message, CTX) for message in batch]
+    assert [_reason(o) for o in outcomes] == [None] * len(VALID) + [
+        "key_mismatch", "malformed_json", None, "malformed_json", "unknown_camera",
+        "invalid_timestamp",
+    ]  # fmt: skip
+    assert outcomes[len(VALID) + 2].row == {"camera_id": "CAM-1", "is_deleted": True}
+
+
 def test_a_missing_key_is_a_key_mismatch() -> None:
     message = f.message("camera.events", f.camera_event())
     keyless = type(message)(message.topic, 0, 0, None, message.value, message.timestamp_ms)
