@@ -138,7 +138,7 @@ def process(messages: Sequence[Message], ctx: CleanContext) -> list[Outcome]:
     """Clean a batch, in order: the outcomes of ``clean_message`` for each message.
 
     Every message is parsed and validated before any is cleaned: the same steps in another order,
-    and a sixth less time on a batch of population updates than one message after another
+    and a fifth less time on a batch of population updates than one message after another
     (docs/performance.md), as each step's code stays in the processor's caches for the batch.
     """
     parsed = [_parse(message) for message in messages]

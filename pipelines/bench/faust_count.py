@@ -7,8 +7,8 @@ broker, commit and session settings, same batches taken with ``take_events``); i
 nothing with the events but count them. ``--transport faust`` (the default) reads with Faust's
 aiokafka transport as Faust ships it, ``--transport worker`` with the worker's
 (``streams.transport``), which hands fetched messages to the agent at less cost, and with the
-worker's garbage-collector settings (``streams.collector``). When ``EVENTS``
-are counted it writes its timings as JSON to ``RESULT``; the benchmark then stops it.
+worker's garbage-collector settings (``streams.collector``). When ``EVENTS`` are counted it
+writes its timings as JSON to ``RESULT``; the benchmark then stops it.
 """
 
 from __future__ import annotations
