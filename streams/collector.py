@@ -7,7 +7,7 @@ few thousand events allocates a few hundred thousand containers that live until 
 landed, in a process whose modules, Faust app and clients are themselves a few hundred thousand
 objects. Measured on a registry bootstrap (200,000 updates, one worker; docs/performance.md):
 with the defaults the collector ran 4,285 young and 36 full collections, the full ones about
-160 ms each, 8.1 s of the worker's 79 s of CPU; with the settings below 2.2 s.
+160 ms each, 8.1 s of the worker's 79 s of CPU; with the settings below 2.5 s.
 
 Only cycles wait for the collector; everything else is freed the moment its last reference goes,
 so larger generations hold memory back only for garbage cycles, which the worker makes few of.

@@ -102,9 +102,8 @@ def _received_at(message: Message) -> datetime:
     return received_at
 
 
-def _parse(message: Message) -> dict[str, Any] | Outcome:
+def _parse(spec: TopicSpec, message: Message) -> dict[str, Any] | Outcome:
     """The event of a message, or its outcome when the bytes alone decide it."""
-    spec = source_topic(message.topic)
     try:
         if message.value is None and spec.compacted:
             return Outcome(message, row=_tombstone(spec, message))
@@ -113,10 +112,11 @@ def _parse(message: Message) -> dict[str, Any] | Outcome:
         return Outcome(message, rejection=reject.rejection)
 
 
-def _clean_parsed(message: Message, parsed: dict[str, Any] | Outcome, ctx: CleanContext) -> Outcome:
+def _clean_parsed(
+    spec: TopicSpec, message: Message, parsed: dict[str, Any] | Outcome, ctx: CleanContext
+) -> Outcome:
     if isinstance(parsed, Outcome):
         return parsed
-    spec = source_topic(message.topic)
     try:
         _check_key(spec, message, parsed)
         received_at = _received_at(message)
@@ -131,7 +131,8 @@ def _clean_parsed(message: Message, parsed: dict[str, Any] | Outcome, ctx: Clean
 
 def clean_message(message: Message, ctx: CleanContext) -> Outcome:
     """Clean one message of a source topic; never raises for any bytes."""
-    return _clean_parsed(message, _parse(message), ctx)
+    spec = source_topic(message.topic)
+    return _clean_parsed(spec, message, _parse(spec, message), ctx)
 
 
 def process(messages: Sequence[Message], ctx: CleanContext) -> list[Outcome]:
@@ -141,8 +142,12 @@ def process(messages: Sequence[Message], ctx: CleanContext) -> list[Outcome]:
     and a fifth less time on a batch of population updates than one message after another
     (docs/performance.md), as each step's code stays in the processor's caches for the batch.
     """
-    parsed = [_parse(message) for message in messages]
-    return [_clean_parsed(m, event, ctx) for m, event in zip(messages, parsed, strict=True)]
+    specs = [source_topic(message.topic) for message in messages]
+    parsed = [_parse(spec, message) for spec, message in zip(specs, messages, strict=True)]
+    return [
+        _clean_parsed(spec, message, event, ctx)
+        for spec, message, event in zip(specs, messages, parsed, strict=True)
+    ]
 
 
 def _alert_id(entry_id: str, topic: str, event_id: str) -> str:
