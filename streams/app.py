@@ -41,6 +41,7 @@ from streams.health.endpoint import serve_health
 from streams.health.metrics import WorkerMetrics
 from streams.population.keeper import RegistryKeeper
 from streams.population.registry import Resident
+from streams.population.store import SCHEME as store_scheme
 from streams.population.writer import RegistryWriter
 from streams.processing import Message, Outcome
 from streams.reference.follower import ReferenceFollower
@@ -96,9 +97,9 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         **consumer_options(settings),
-        # App-wide, not on the table: Faust ignores a table's own "rocksdb://" (a URL with only a
-        # scheme is falsy) and would silently keep the registry in memory.
-        store="rocksdb://",
+        # The registry's RocksDB store. App-wide, not on the table: Faust ignores a table's own
+        # "scheme://" (a URL with only a scheme is falsy) and would silently keep it in memory.
+        store=f"{store_scheme}://",
         datadir=str(slot.path),
         producer_acks=-1,
         # A dead letter of the largest message a source topic accepts must still be sendable.

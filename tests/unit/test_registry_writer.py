@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,6 +14,7 @@ from faust.types import TP
 
 from streams.population.keeper import Placed
 from streams.population.registry import Resident
+from streams.population.store import SCHEME
 from streams.population.writer import RegistryWriter
 from tests.unit.batch_producer import BatchProducer
 
@@ -20,7 +22,7 @@ CHANGELOG = "antt-population_registry-changelog"
 
 
 class _Event:
-    """What the writer reads of a Faust event: its message's partition (and a weak reference)."""
+    """What the writer reads of a Faust event: its message's partition."""
 
     def __init__(self, partition: int) -> None:
         self.message = SimpleNamespace(partition=partition)
@@ -36,8 +38,10 @@ def _resident(ward: str) -> Resident:
                     residence="permanent", placed_at=at)  # fmt: skip
 
 
-def test_each_record_goes_to_the_store_and_to_its_updates_partition_of_the_changelog() -> None:
-    app = faust.App("antt", store="memory://")
+def test_each_record_goes_to_the_store_and_to_its_updates_partition_of_the_changelog(
+    tmp_path: Path,
+) -> None:
+    app = faust.App("antt", store=f"{SCHEME}://", datadir=str(tmp_path))
     table = app.GlobalTable("population_registry", key_type=str, value_type=Resident)
     producer = BatchProducer(capacity=1)  # a batch per record: offsets as one send each
     app.producer = SimpleNamespace(_ensure_producer=lambda: producer)  # type: ignore[assignment]
