@@ -63,15 +63,16 @@ class Store(rocksdb.Store):
         encoded = []
         batches: dict[int, WriteBatch] = {}
         for partition, key, value in records:
+            raw_key = self._encode_key(key)
             # A value is a record, never None: the registry deletes no key.
-            record = (partition, self._encode_key(key), cast("bytes", self._encode_value(value)))
+            raw_value = cast("bytes", self._encode_value(value))
             batch = batches.get(partition)
             if batch is None:
                 batch = batches[partition] = WriteBatch(raw_mode=True)
-            batch.put(record[1], record[2])
+            batch.put(raw_key, raw_value)
             # Faust reads a key from the partition this index names, when it names one.
-            self._key_index[record[1]] = partition
-            encoded.append(record)
+            self._key_index[raw_key] = partition
+            encoded.append((partition, raw_key, raw_value))
         for partition, batch in batches.items():
             self._db_for_partition(partition).write(batch)
         return encoded
