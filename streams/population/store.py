@@ -1,5 +1,10 @@
 """The registry's RocksDB store: Faust's own, with a bloom filter on the memtables too, and a
-write of a whole batch at once.
+read and a write of a whole batch at once.
+
+``read_many`` asks each partition database once per batch, for the keys no database before it
+held. Faust reads a global table's key by asking each partition's database in turn whether the key
+may exist (a bloom filter) and reading it where it may: for a person not in the registry yet, as
+in a bootstrap, every database is asked, one Python call into RocksDB at a time.
 
 Every batch of population updates asks each partition database for the batch's people
 (``streams.population.lookup``), and in a bootstrap almost none of them is there yet. Faust's
@@ -20,7 +25,7 @@ registered under the ``faust.stores`` entry point (``pyproject.toml``): ``antt-r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, Final, cast
 
 from faust.exceptions import ImproperlyConfigured
@@ -55,6 +60,20 @@ class Store(rocksdb.Store):
             raise ImproperlyConfigured("the registry's store needs the rocksdict driver")
         # Faust has already taken its own keys (driver, read_only) out of self.options.
         self.rocksdb_options = _Options(**(self.options or {}), use_rocksdict=self.use_rocksdict)
+
+    def read_many(self, keys: Collection[Any]) -> dict[Any, Any]:
+        """The values held for ``keys``, decoded as Faust's own read decodes them; a key no
+        partition database holds is left out."""
+        wanted = {self._encode_key(key): key for key in keys}
+        found = {}
+        for db in self._dbs.values():
+            if not wanted:
+                break
+            asked = list(wanted)
+            for raw_key, raw_value in zip(asked, db.get(asked), strict=True):
+                if raw_value is not None:
+                    found[wanted.pop(raw_key)] = self._decode_value(raw_value)
+        return found
 
     def write_many(self, records: Iterable[tuple[int, Any, Any]]) -> list[EncodedRecord]:
         """Put ``(partition, key, value)`` records into their partitions' databases, in order,

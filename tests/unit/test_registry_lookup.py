@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import cast
 
 import faust
-from faust.stores.rocksdb import Store as RocksDBStore
 
 from streams.population.lookup import read_many
 from streams.population.registry import Resident
+from streams.population.store import SCHEME, Store
 
 
 def _resident(ward: str) -> Resident:
@@ -27,9 +27,9 @@ def _table(tmp_path: Path, store: str) -> faust.GlobalTable:
 
 
 def test_a_batch_is_read_from_every_partition_database(tmp_path: Path) -> None:
-    table = _table(tmp_path, "rocksdb://")
+    table = _table(tmp_path, f"{SCHEME}://")
     store = table.data
-    assert isinstance(store, RocksDBStore)
+    assert isinstance(store, Store)
     written = {"p-0": (0, "31117"), "p-1": (3, "31120"), "p-2": (5, "31123"), "p-3": (3, "31126")}
     for partition in range(6):
         store._db_for_partition(partition)  # opened as recovery opens every one of them
