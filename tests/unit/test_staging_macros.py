@@ -20,19 +20,24 @@ LANDED = """
             ('a', 1, 0, 5, false, 1), ('a', 1, 1, 3, false, 2), ('b', 1, 0, 4, false, 3),
             ('r', 1, 0, 9, false, 4), ('r', 2, 0, 4, false, 5), ('r', 2, 1, 7, false, 6),
             ('c1', 1, 0, 1, false, 7), ('c1', 1, 0, 2, true, 8),
-            ('c2', 1, 0, 1, true, 9), ('c2', 1, 0, 3, false, 10)
+            ('c2', 1, 0, 1, true, 9), ('c2', 1, 0, 3, false, 10),
+            ('d', 1, 0, 6, false, 12), ('d', 1, 0, 6, false, 11), ('d', 1, 1, 8, false, 1)
     ) as rows (entity_id, version, source_partition, source_offset, is_deleted, minute)
 """
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect(landing_dir=tmp_path_factory.mktemp("landing"))
+    root = tmp_path_factory.mktemp("landing")
+    connection = connect(landing_dir=root)
     connection.execute(
         "create temp table landed as select *, 'topic' as source_topic, 'load' as load_id,"
         " timestamp '2026-11-20 08:00' + to_minutes(minute) as landed_at"
         f" from ({LANDED})"
     )
+    # first_offset reads a landed table's files: the same rows, landed as the table 'landed'.
+    (root / "landed" / "_" / "p0000").mkdir(parents=True)
+    connection.execute(f"copy landed to '{root}/landed/_/p0000/landed.parquet'")
     yield connection
     connection.close()
 
@@ -49,6 +54,17 @@ def test_first_offset_keeps_the_first_offset_of_each_event(
 ) -> None:
     picked = _picked(con, "first_offset('landed', entity_id) where entity_id in ('a', 'b')")
     assert picked == [("a", 1, 3), ("b", 0, 4)]
+
+
+def test_first_offset_keeps_the_copy_landed_first_at_that_offset(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # A crash replay landed offset 6 again; a retry at offset 8 landed earlier but comes later.
+    picked = con.execute(
+        "select source_partition, source_offset, minute"
+        " from first_offset('landed', entity_id) where entity_id = 'd'"
+    ).fetchall()
+    assert picked == [(0, 6, 11)]
 
 
 def test_latest_version_keeps_the_highest_version_then_the_later_offset(

@@ -4,6 +4,11 @@
 create or replace macro local_date(ts) as
     cast(timezone('Asia/Ho_Chi_Minh', ts) as date);
 
+-- The first instant after local date d: local_date(ts) <= d exactly when ts < local_day_end(d), a
+-- comparison with the stored UTC value instead of a time-zone conversion of every row.
+create or replace macro local_day_end(d) as
+    timezone('Asia/Ho_Chi_Minh', cast(d + 1 as timestamp));
+
 -- numerator / denominator x 100, rounded half away from zero to exactly 2 decimals, NULL when the
 -- denominator is 0. Integer arithmetic, because a DOUBLE quotient can fall just short of a .xx5
 -- boundary and round the wrong way.
@@ -65,32 +70,48 @@ create or replace macro incident_categories() as table
             ('other', false, 'Khác')
     ) as categories (category, is_crime, category_label);
 
--- Every row landed in one table's files, crash replays removed. A crash between landing a file
+-- Every copy landed in one landed table's files (<landing>/<table>/<source>/p<partition>/...),
+-- crash replays included: the one place the landing layout is named.
+create or replace macro landed_copies(landed_table) as table
+    select *
+    from read_parquet(
+        '{landing}/' || landed_table || '/**/*.parquet',
+        union_by_name = true,
+        hive_partitioning = false
+    );
+
+-- Every row landed in one landed table, crash replays removed. A crash between landing a file
 -- and committing its offsets lands the range again under another file name; the copy landed first
 -- wins, so a replay never counts twice.
-create or replace macro landed_rows(files) as table
+create or replace macro landed_rows(landed_table) as table
     select *
-    from read_parquet(files, union_by_name = true, hive_partitioning = false)
+    from landed_copies(landed_table)
     qualify row_number() over (
         partition by source_topic, source_partition, source_offset
         order by landed_at, load_id
     ) = 1;
 
--- The staging models. Each reads its landed view through one of the three macros below, which say
--- once which version of a row is the one (table macros bind their tables when created, so the
--- landed view is passed by name and read with query_table), then renames and casts, and ends with
+-- The staging models. Each reads its landed table through one of the three macros below, which say
+-- once which version of a row is the one: first_offset from the table's copies, latest_version and
+-- current_entities from its landed view (table macros bind their tables when created, so the view
+-- is passed by name and read with query_table). Each then renames and casts, and ends with
 -- columns(lineage_columns()): where every staged row came from, as warehouse/landing/schemas.py
 -- writes it.
 create or replace macro lineage_columns() as
     ['source_topic', 'source_partition', 'source_offset', 'load_id', 'landed_at'];
 
--- One row per event: a producer retry re-sends an event under a new offset, and the first offset
--- wins (an alert raised again for the re-sent event is the same alert, kept with the event kept).
-create or replace macro first_offset(landed, event_key) as table
+-- One row per event of a landed table, read from its copies: a producer retry re-sends an event
+-- under a new offset, and the first offset wins; a crash replay lands a range again, and of the
+-- copies at one offset the one landed first wins, as in landed_rows. The copies at one offset are
+-- one Kafka record and carry one event key, so one ordering settles both: a second window over
+-- landed_rows would sort every row twice. An alert raised again for a re-sent event is the same
+-- alert, kept with the event kept.
+create or replace macro first_offset(landed_table, event_key) as table
     select *
-    from query_table(landed)
+    from landed_copies(landed_table)
     qualify row_number() over (
-        partition by event_key order by source_offset, source_partition
+        partition by event_key
+        order by source_offset, source_partition, landed_at, load_id
     ) = 1;
 
 -- One row per entity of a versioned record: the highest version wins, and of two with the same
@@ -243,12 +264,6 @@ create or replace macro residencies(updates) as table
         ) as valid_until
     from query_table(updates)
     where change_type in ('registered', 'moved', 'removed');
-
--- Whether a residency span holds on a day.
-create or replace macro lives_there_on(change_type, valid_from, valid_until, on_date) as
-    change_type <> 'removed'
-    and valid_from <= on_date
-    and (valid_until is null or valid_until > on_date);
 
 -- The first local date the data covers: the first report received by as_of (as_of itself when
 -- none was). Earlier dates are unknown, not zero.

@@ -5,16 +5,9 @@
 -- match several watchlist entries, so the alert id is part of the key. A replayed range lands again
 -- under another file name; the copy landed first wins.
 create or replace view landed_alerts as
-with landed_files as (
+with final as (
     select *
-    from read_parquet(
-        '{landing}/alerts/**/*.parquet', union_by_name = true, hive_partitioning = false
-    )
-),
-
-final as (
-    select *
-    from landed_files
+    from landed_copies('alerts')
     qualify row_number() over (
         partition by source_topic, source_partition, source_offset, alert_id
         order by landed_at, load_id

@@ -2,4 +2,4 @@
 -- grain: one row per source message
 -- key: (source_topic, source_partition, source_offset)
 create or replace view landed_camera_events as
-select * from landed_rows('{landing}/camera_events/**/*.parquet');
+select * from landed_rows('camera_events');

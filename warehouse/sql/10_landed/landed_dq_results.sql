@@ -3,4 +3,4 @@
 -- grain: one row per landed result
 -- key: (source_topic, source_partition, source_offset)
 create or replace view landed_dq_results as
-select * from landed_rows('{landing}/dq_results/**/*.parquet');
+select * from landed_rows('dq_results');

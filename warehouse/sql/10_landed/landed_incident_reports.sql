@@ -2,4 +2,4 @@
 -- grain: one row per source message
 -- key: (source_topic, source_partition, source_offset)
 create or replace view landed_incident_reports as
-select * from landed_rows('{landing}/incident_reports/**/*.parquet');
+select * from landed_rows('incident_reports');

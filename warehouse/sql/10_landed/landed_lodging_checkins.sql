@@ -2,4 +2,4 @@
 -- grain: one row per source message
 -- key: (source_topic, source_partition, source_offset)
 create or replace view landed_lodging_checkins as
-select * from landed_rows('{landing}/lodging_checkins/**/*.parquet');
+select * from landed_rows('lodging_checkins');

@@ -2,4 +2,4 @@
 -- grain: one row per source message
 -- key: (source_topic, source_partition, source_offset)
 create or replace view landed_population_updates as
-select * from landed_rows('{landing}/population_updates/**/*.parquet');
+select * from landed_rows('population_updates');

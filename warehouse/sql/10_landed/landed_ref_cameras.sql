@@ -2,4 +2,4 @@
 -- grain: one row per source message
 -- key: (source_topic, source_partition, source_offset)
 create or replace view landed_ref_cameras as
-select * from landed_rows('{landing}/ref_cameras/**/*.parquet');
+select * from landed_rows('ref_cameras');

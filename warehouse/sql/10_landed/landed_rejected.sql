@@ -2,4 +2,4 @@
 -- grain: one row per source message
 -- key: (source_topic, source_partition, source_offset)
 create or replace view landed_rejected as
-select * from landed_rows('{landing}/rejected/**/*.parquet');
+select * from landed_rows('rejected');

@@ -4,7 +4,7 @@
 -- An alert raised again for a re-sent event is the same alert: kept with the event's first offset.
 create or replace view stg_alerts as
 with alerts as (
-    select * from first_offset('landed_alerts', alert_id)
+    select * from first_offset('alerts', alert_id)
 ),
 
 final as (

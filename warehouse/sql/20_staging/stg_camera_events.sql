@@ -3,7 +3,7 @@
 -- key: camera_event_id
 create or replace view stg_camera_events as
 with camera_events as (
-    select * from first_offset('landed_camera_events', event_id)
+    select * from first_offset('camera_events', event_id)
 ),
 
 final as (

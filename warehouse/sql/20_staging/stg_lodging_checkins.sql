@@ -3,7 +3,7 @@
 -- key: lodging_checkin_id
 create or replace view stg_lodging_checkins as
 with checkins as (
-    select * from first_offset('landed_lodging_checkins', event_id)
+    select * from first_offset('lodging_checkins', event_id)
 ),
 
 final as (

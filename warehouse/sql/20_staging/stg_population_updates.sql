@@ -3,7 +3,7 @@
 -- key: population_update_id
 create or replace view stg_population_updates as
 with updates as (
-    select * from first_offset('landed_population_updates', event_id)
+    select * from first_offset('population_updates', event_id)
 ),
 
 final as (

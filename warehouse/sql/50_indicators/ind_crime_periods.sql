@@ -53,27 +53,63 @@ periods as (
         end
 ),
 
--- Materialized: scanned once, so every row of this query sees the same landed files.
-updates as materialized (
+updates as (
     select * from stg_population_updates
-    where local_date(occurred_at) <= getvariable('as_of')
+    where occurred_at < local_day_end(getvariable('as_of'))
 ),
 
-residents as (
+-- Materialized: read twice below, for the days the spans start and the days they end.
+spans as materialized (
     select
-        spans.ward_code,
+        residencies.ward_code,
+        residencies.valid_from,
+        residencies.valid_until
+    from residencies(updates) as residencies
+    semi join wards on residencies.ward_code = wards.ward_code
+    where residencies.change_type <> 'removed'
+),
+
+-- Residents by steps: +1 on the day a span starts, -1 on the day it ends, so that the running
+-- total of a ward on day d counts its spans with valid_from <= d < valid_until (a span never ends
+-- before it starts), the residents on d.
+ward_days as (
+    select
+        ward_code,
+        step_on,
+        sum(sum(step)) over (partition by ward_code order by step_on) as residents
+    from (
+        select ward_code, valid_from as step_on, 1 as step from spans
+        union all
+        select ward_code, valid_until, -1 from spans where valid_until is not null
+    ) as steps
+    group by ward_code, step_on
+),
+
+ward_periods as (
+    select
+        wards.ward_code,
         periods.period_kind,
         periods.period_start,
-        count(*) as residents
-    from residencies(updates) as spans
-    semi join wards on spans.ward_code = wards.ward_code
-    inner join periods
-        on lives_there_on(
-            spans.change_type, spans.valid_from, spans.valid_until, periods.data_through
-        )
+        periods.data_through
+    from wards
+    cross join periods
+),
+
+-- Each ward's running total on its last step up to the period's data_through.
+residents as (
+    select
+        ward_periods.ward_code,
+        ward_periods.period_kind,
+        ward_periods.period_start,
+        cast(coalesce(sum(ward_days.residents), 0) as bigint) as residents
+    from ward_periods
+    asof left join ward_days
+        on
+            ward_periods.ward_code = ward_days.ward_code
+            and ward_periods.data_through >= ward_days.step_on
     group by grouping sets (
-        (spans.ward_code, periods.period_kind, periods.period_start),
-        (periods.period_kind, periods.period_start)
+        (ward_periods.ward_code, ward_periods.period_kind, ward_periods.period_start),
+        (ward_periods.period_kind, ward_periods.period_start)
     )
 ),
 
