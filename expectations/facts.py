@@ -175,6 +175,17 @@ VIEWS: Final[dict[str, ViewFacts]] = {
             "read_method": "lodging.checkins:read_method",
         },
     ),
+    "fct_resident_states": ViewFacts(
+        not_null=("person_key", "state_from_at", "state_has_id_card"),
+        pseudonyms=("person_key",),
+        instants=("state_from_at", "state_until_at"),
+        birth_dates=("state_birth_date",),
+        enums={
+            "state_sex": "population.updates:person.sex",
+            "state_vneid_level": "population.updates:vneid_level",
+        },
+        at_least=(("state_until_at", "state_from_at"),),
+    ),
     "fct_residents": ViewFacts(
         not_null=("ward_code",),
         pseudonyms=("person_key",),

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from antt.settings import Settings
+from warehouse import snapshots
 from warehouse.landing.zone import LandingZone
 from warehouse.project import model_files, render
 from warehouse.seeds import create_seed_tables
@@ -69,11 +70,14 @@ def connect(
     when missing so that every view resolves on an empty zone. The variables ``as_of`` (today's
     local date), ``baseline_year`` (2019), ``province_code`` (from the settings) and ``year_basis``
     (``'reporting'``: years from 15 December; or ``'calendar'``) parameterise the indicators:
-    change them with ``SET VARIABLE`` or pass them to :func:`indicator`.
+    change them with ``SET VARIABLE`` or pass them to :func:`indicator`. The registry's views read
+    the newest registry snapshot as of the connection's opening (``warehouse/snapshots.py``):
+    a snapshot written later makes a new connection faster, not different.
     """
     settings = settings if settings is not None else Settings()
     root = Path(landing_dir) if landing_dir is not None else settings.landing_dir
     LandingZone(root).ensure()
+    snapshot = snapshots.pinned(root)
     con = duckdb.connect(":memory:")
     try:
         # For ad-hoc queries: timestamps display in local time and a bare ::DATE is a local date.
@@ -88,6 +92,9 @@ def connect(
                 "year_basis": _DEFAULT_YEAR_BASIS,
             },
         )
+        # The registry snapshot this connection reads for as long as it is open (snapshots.py).
+        _run(con, "SET VARIABLE registry_snapshot = ?", [str(snapshot)])
+        _run(con, f"SET VARIABLE registry_watermarks = ({snapshots.WATERMARKS})", [str(snapshot)])
         create_seed_tables(con)
         for path in model_files():
             _run(con, render(path, root))

@@ -280,7 +280,9 @@ def test_antt_compact_says_files_before_and_after(
 
     assert main(["--data-dir", str(zone.root.parent), "compact", "--grace-minutes", "0"]) == 0
 
-    assert capsys.readouterr().out.splitlines()[-1] == (
+    assert capsys.readouterr().out.splitlines()[-2:] == [
         "landed files 20 → 3: 19 merged into 2 (46 rows), 19 superseded deleted, "
-        "0 waiting for the 0-minute grace period"
-    )
+        "0 waiting for the 0-minute grace period",
+        "registry snapshot kept: 0 changes (0 copies had landed since the previous one), "
+        "0 replaced snapshot(s) deleted",
+    ]

@@ -70,21 +70,26 @@ create or replace macro incident_categories() as table
             ('other', false, 'Khác')
     ) as categories (category, is_crime, category_label);
 
--- Every copy landed in one landed table's files (<landing>/<table>/<source>/p<partition>/...),
--- crash replays included: the one place the landing layout is named.
+-- The files of one landed table (<landing>/<table>/<source>/p<partition>/<first>-<last>.parquet,
+-- and its zero-row seed) and every copy landed in them, crash replays included, with the file it
+-- came from: the one place the landing layout is named.
+create or replace macro landed_files(landed_table) as table
+    select file from glob('{landing}/' || landed_table || '/**/*.parquet');
+
 create or replace macro landed_copies(landed_table) as table
     select *
     from read_parquet(
         '{landing}/' || landed_table || '/**/*.parquet',
         union_by_name = true,
-        hive_partitioning = false
+        hive_partitioning = false,
+        filename = true
     );
 
 -- Every row landed in one landed table, crash replays removed. A crash between landing a file
 -- and committing its offsets lands the range again under another file name; the copy landed first
 -- wins, so a replay never counts twice.
 create or replace macro landed_rows(landed_table) as table
-    select *
+    select * exclude (filename)
     from landed_copies(landed_table)
     qualify row_number() over (
         partition by source_topic, source_partition, source_offset
@@ -107,12 +112,85 @@ create or replace macro lineage_columns() as
 -- landed_rows would sort every row twice. An alert raised again for a re-sent event is the same
 -- alert, kept with the event kept.
 create or replace macro first_offset(landed_table, event_key) as table
-    select *
+    select * exclude (filename)
     from landed_copies(landed_table)
     qualify row_number() over (
         partition by event_key
         order by source_offset, source_partition, landed_at, load_id
     ) = 1;
+
+-- The copies of a landed table landed after a snapshot of first_offset's rows (warehouse/
+-- snapshots.py), given its watermarks: per source partition, the highest offset it holds, as a
+-- list of {source_partition, watermark}. Every offset of a partition up to its watermark had
+-- landed when the snapshot was written (a partition lands in offset order), so a copy at or below
+-- it is one the snapshot has seen. Only the files whose names end above their partition's
+-- watermark are read.
+create or replace macro landed_copies_since(partition_watermarks, landed_table) as table
+    with watermarks as (
+        select mark.source_partition, mark.watermark
+        from (select unnest(partition_watermarks) as mark)
+    ),
+
+    newer_files as (
+        select landed.file
+        from landed_files(landed_table) as landed
+        left join watermarks
+            on watermarks.source_partition = try_cast(
+                regexp_extract(landed.file, '/p(\d+)/\d{20}-\d{20}\.parquet$', 1) as integer
+            )
+        where
+            try_cast(regexp_extract(landed.file, '-(\d{20})\.parquet$', 1) as bigint)
+            > coalesce(watermarks.watermark, -1)
+    )
+
+    select copies.* exclude (filename, watermark)
+    from (
+        select landed.*, watermarks.watermark
+        from landed_copies(landed_table) as landed
+        semi join newer_files on landed.filename = newer_files.file
+        left join watermarks on landed.source_partition = watermarks.source_partition
+    ) as copies
+    where copies.source_offset > coalesce(copies.watermark, -1);
+
+-- first_offset's rows from a snapshot (the Parquet file at snapshot_path, with its watermarks) and
+-- the copies landed since (landed_copies_since): the copies go through first_offset's ordering with the snapshot rows of the same events, the other
+-- snapshot rows stand, so the result is first_offset's over every copy. An empty snapshot gives
+-- first_offset itself.
+create or replace macro first_offset_since(
+    snapshot_path, partition_watermarks, landed_table, event_key
+) as table
+    with snapshot as not materialized (
+        select *, event_key as pick_key
+        from read_parquet(snapshot_path)
+    ),
+
+    copies as not materialized (
+        select *, event_key as pick_key
+        from landed_copies_since(partition_watermarks, landed_table)
+    ),
+
+    contested as (
+        select snapshot.*
+        from snapshot
+        semi join copies on snapshot.pick_key is not distinct from copies.pick_key
+        union all by name
+        select * from copies
+    ),
+
+    settled as (
+        select *
+        from contested
+        qualify row_number() over (
+            partition by pick_key
+            order by source_offset, source_partition, landed_at, load_id
+        ) = 1
+    )
+
+    select snapshot.* exclude (pick_key)
+    from snapshot
+    anti join copies on snapshot.pick_key is not distinct from copies.pick_key
+    union all by name
+    select * exclude (pick_key) from settled;
 
 -- One row per entity of a versioned record: the highest version wins, and of two with the same
 -- version the later offset.
@@ -244,26 +322,50 @@ create or replace macro reporting_periods(first_year, last_year) as table
 create or replace macro year_earlier(d) as
     cast(d - interval 1 year as date);
 
--- Where each person lived and when, from a relation of population updates (pass the name of a
--- CTE, so that the caller's one scan of the landed files is used): one row per placement change
--- ('registered', 'moved' or 'removed') in force from valid_from (its local date) until valid_until
--- (the next change's local date, exclusive; NULL while in force). Changes apply in the order they
--- occurred (then by offset), so of two changes on one day the later wins and the earlier's span is
--- empty. A person lives in ward_code on day d when valid_from <= d < valid_until and change_type
--- is not 'removed'.
-create or replace macro residencies(updates) as table
+-- Each change of a relation of registry changes (pass the name of a CTE or view with
+-- stg_population_updates' columns) with the person's whole state after it: the latest placement
+-- ('registered', 'moved' or 'removed': the change, its ward and residence), the latest birth date
+-- and sex given, whether an ID card was ever issued, the highest VNeID level activated. Changes
+-- apply in the order they occurred, then by offset. A state holds from its change (state_from_at)
+-- until the person's next change (state_until_at, NULL for the latest; _on, their local dates),
+-- so the state at the end of local day d is the one with state_from_at < local_day_end(d) <=
+-- state_until_at, or state_from_on <= d < state_until_on: of two changes on one day the later
+-- wins. A person lives in a ward on d when that state's placement
+-- is there and not 'removed'.
+create or replace macro person_states(changes) as table
     select
+        population_update_id,
         person_key,
-        change_type,
-        ward_code,
-        residence_type,
-        local_date(occurred_at) as valid_from,
-        lead(local_date(occurred_at)) over (
+        occurred_at as state_from_at,
+        lead(occurred_at) over person_order as state_until_at,
+        local_date(occurred_at) as state_from_on,
+        local_date(lead(occurred_at) over person_order) as state_until_on,
+        last_value(
+            case
+                when change_type in ('registered', 'moved', 'removed')
+                    then {
+                        'change_type': change_type,
+                        'ward_code': ward_code,
+                        'residence_type': residence_type
+                    }
+            end
+            ignore nulls
+        ) over person_history as state_placement,
+        last_value(birth_date ignore nulls) over person_history as state_birth_date,
+        last_value(sex ignore nulls) over person_history as state_sex,
+        bool_or(change_type = 'id_card_issued') over person_history as state_has_id_card,
+        max(vneid_level) filter (where change_type = 'vneid_activated') over person_history
+            as state_vneid_level
+    from query_table(changes)
+    window
+        person_order as (
+            partition by person_key order by occurred_at, source_offset, source_partition
+        ),
+        person_history as (
             partition by person_key
             order by occurred_at, source_offset, source_partition
-        ) as valid_until
-    from query_table(updates)
-    where change_type in ('registered', 'moved', 'removed');
+            rows between unbounded preceding and current row
+        );
 
 -- The first local date the data covers: the first report received by as_of (as_of itself when
 -- none was). Earlier dates are unknown, not zero.

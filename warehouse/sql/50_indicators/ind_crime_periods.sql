@@ -12,7 +12,7 @@
 -- first report the province received, so a first year that starts mid-way is not comparable.
 -- meets_target (at least 5% fewer, compared exactly) is NULL until the period has ended or when
 -- prior_crimes is NULL. solved counts the period's crimes solved by data_through; residents are the
--- ward's residents on data_through (the residencies macro, as fct_residents counts them).
+-- ward's residents on data_through (fct_resident_states, as fct_residents counts them).
 create or replace view ind_crime_periods as
 with wards as (
     select * from province_wards()
@@ -53,35 +53,29 @@ periods as (
         end
 ),
 
-updates as (
-    select * from stg_population_updates
-    where occurred_at < local_day_end(getvariable('as_of'))
-),
-
--- Materialized: read twice below, for the days the spans start and the days they end.
-spans as materialized (
+-- Residents by steps: +1 on the day a state starts, -1 on the day it ends, so that the running
+-- total of a ward on day d counts the states in force at the end of d (state_from_on <= d <
+-- state_until_on; a state never ends before it starts), the residents on d.
+steps as (
     select
-        residencies.ward_code,
-        residencies.valid_from,
-        residencies.valid_until
-    from residencies(updates) as residencies
-    semi join wards on residencies.ward_code = wards.ward_code
-    where residencies.change_type <> 'removed'
+        ward_code,
+        unnest([states.state_from_on, states.state_until_on]) as step_on,
+        unnest([1, -1]) as step
+    from (
+        select states.*, states.state_placement.ward_code
+        from fct_resident_states as states
+        semi join wards on states.state_placement.ward_code = wards.ward_code
+        where states.state_placement.change_type <> 'removed'
+    ) as states
 ),
 
--- Residents by steps: +1 on the day a span starts, -1 on the day it ends, so that the running
--- total of a ward on day d counts its spans with valid_from <= d < valid_until (a span never ends
--- before it starts), the residents on d.
 ward_days as (
     select
         ward_code,
         step_on,
         sum(sum(step)) over (partition by ward_code order by step_on) as residents
-    from (
-        select ward_code, valid_from as step_on, 1 as step from spans
-        union all
-        select ward_code, valid_until, -1 from spans where valid_until is not null
-    ) as steps
+    from steps
+    where step_on is not null
     group by ward_code, step_on
 ),
 
