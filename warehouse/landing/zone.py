@@ -11,7 +11,9 @@ range, so a replay after a crash lands nothing twice; readers still keep one row
 Compaction (``compaction.py``) merges a partition's files into larger ones named the same way.
 
 ``<landing>/_meta/`` holds small JSON documents about the zone as a whole (which key made its
-pseudonyms, which incarnation of each topic its offsets belong to); no view reads them.
+pseudonyms, which incarnation of each topic its offsets belong to, the compaction journal, the
+newest registry snapshot); no view reads them. ``<landing>/_snapshots/`` holds the registry
+snapshots the compaction job writes (``warehouse/snapshots.py``), outside every table's glob.
 """
 
 from __future__ import annotations

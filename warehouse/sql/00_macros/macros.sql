@@ -164,7 +164,9 @@ create or replace macro first_offset_since(
         from read_parquet(snapshot_path)
     ),
 
-    copies as not materialized (
+    -- Materialized: read three times below, and each read would list the files again; one
+    -- listing means a copy is either contested everywhere or nowhere.
+    copies as materialized (
         select *, event_key as pick_key
         from landed_copies_since(partition_watermarks, landed_table)
     ),
