@@ -98,6 +98,8 @@ def connect(
         create_seed_tables(con)
         for path in model_files():
             _run(con, render(path, root))
+            if path.parent.name == "00_macros" and snapshots.is_seed(snapshot):
+                _run(con, snapshots.WITHOUT_SNAPSHOT)
     except BaseException:
         con.close()
         raise

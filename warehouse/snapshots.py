@@ -33,7 +33,17 @@ from warehouse.landing.zone import LandingZone
 from warehouse.project import SQL_DIR, render
 from warehouse.seeds import create_seed_tables
 
-__all__ = ["SnapshotPolicy", "SnapshotReport", "pinned", "refresh", "write"]
+__all__ = [
+    "POINTER",
+    "WATERMARKS",
+    "WITHOUT_SNAPSHOT",
+    "SnapshotPolicy",
+    "SnapshotReport",
+    "is_seed",
+    "pinned",
+    "refresh",
+    "write",
+]
 
 POINTER: Final = "registry_snapshot.json"
 # A snapshot's watermarks (landed_copies_since), from the snapshot at the query's one parameter.
@@ -47,6 +57,7 @@ WATERMARKS: Final = """
 """
 FOLDER: Final = Path("_snapshots") / "registry"
 _STAGING: Final = Path("20_staging") / "stg_population_updates.sql"
+_SEED_PREFIX: Final = "_seed-"
 _TABLE: Final = "population_updates"
 
 
@@ -76,6 +87,21 @@ class SnapshotReport:
             f"({self.since:,} copies had landed since the previous one), "
             f"{self.deleted:,} replaced snapshot(s) deleted"
         )
+
+
+# With no snapshot, staging picks from every copy directly: first_offset_since's merge of a
+# snapshot with the copies since would only add a pass over every copy.
+WITHOUT_SNAPSHOT: Final = """
+    create or replace macro first_offset_since(
+        snapshot_path, partition_watermarks, landed_table, event_key
+    ) as table
+        select * from first_offset(landed_table, event_key);
+"""
+
+
+def is_seed(snapshot: Path) -> bool:
+    """Whether ``snapshot`` is a zero-row seed (no snapshot could serve)."""
+    return snapshot.name.startswith(_SEED_PREFIX)
 
 
 def pinned(root: Path) -> Path:
@@ -143,7 +169,7 @@ def _fingerprint(root: Path) -> str:
 
 def _seed(root: Path, fingerprint: str) -> Path:
     """The zero-row snapshot of this fingerprint, written when missing."""
-    path = root / FOLDER / f"_seed-{fingerprint}.parquet"
+    path = root / FOLDER / f"{_SEED_PREFIX}{fingerprint}.parquet"
     if not path.exists():
         _write(root, [root / _TABLE / "_seed.parquet"], path)
     return path
@@ -167,10 +193,7 @@ def _connect(root: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
             select * from read_parquet(
                 [{listed}], union_by_name = true, hive_partitioning = false, filename = true
             );
-        create or replace macro first_offset_since(
-            snapshot_path, partition_watermarks, landed_table, event_key
-        ) as table
-            select * from first_offset(landed_table, event_key);
+        {WITHOUT_SNAPSHOT}
         """
     ).fetchall()
     con.execute(render(SQL_DIR / _STAGING, root)).fetchall()
@@ -235,7 +258,7 @@ def _retire(root: Path, now: dt.datetime, grace: dt.timedelta) -> int:
         return 0
     deleted = 0
     for path in (root / FOLDER).glob("*.parquet"):
-        if path != newest and not path.name.startswith("_seed-"):
+        if path != newest and not is_seed(path):
             path.unlink(missing_ok=True)
             deleted += 1
     return deleted
