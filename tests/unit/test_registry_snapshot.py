@@ -38,13 +38,14 @@ class Registry:
         self.zone.ensure()
         self.rng = random.Random(seed)
         self.wards = wards
-        self.people = [f"{n:064x}" for n in range(1, 41)]
+        # A NULL person too: the views must treat it as the same one, snapshot or not.
+        self.people: list[str | None] = [*(f"{n:064x}" for n in range(1, 41)), None]
         self.next_offset = {0: 0, 1: 0, 2: 0}
         self.sent: list[dict[str, Any]] = []  # every record sent, for retries and replays
         self.landed_files: list[tuple[int, int, int, list[dict[str, Any]]]] = []
         self.loads = 0
 
-    def change(self, person: str, occurred_at: dt.datetime) -> dict[str, Any]:
+    def change(self, person: str | None, occurred_at: dt.datetime) -> dict[str, Any]:
         kind = self.rng.choice(CHANGES)
         return {
             "event_id": f"ev-{len(self.sent)}-{self.rng.random():.6f}",

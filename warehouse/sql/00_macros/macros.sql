@@ -153,9 +153,10 @@ create or replace macro landed_copies_since(partition_watermarks, landed_table) 
     where copies.source_offset > coalesce(copies.watermark, -1);
 
 -- first_offset's rows from a snapshot (the Parquet file at snapshot_path, with its watermarks) and
--- the copies landed since (landed_copies_since): the copies go through first_offset's ordering with the snapshot rows of the same events, the other
--- snapshot rows stand, so the result is first_offset's over every copy. An empty snapshot gives
--- first_offset itself.
+-- the copies landed since (landed_copies_since): the copies go through first_offset's ordering
+-- with the snapshot rows of the same events, the other snapshot rows stand, so the result is
+-- first_offset's over every copy. With no snapshot, warehouse.connect() binds this macro to
+-- first_offset itself (snapshots.WITHOUT_SNAPSHOT).
 create or replace macro first_offset_since(
     snapshot_path, partition_watermarks, landed_table, event_key
 ) as table
@@ -332,8 +333,7 @@ create or replace macro year_earlier(d) as
 -- until the person's next change (state_until_at, NULL for the latest; _on, their local dates),
 -- so the state at the end of local day d is the one with state_from_at < local_day_end(d) <=
 -- state_until_at, or state_from_on <= d < state_until_on: of two changes on one day the later
--- wins. A person lives in a ward on d when that state's placement
--- is there and not 'removed'.
+-- wins. A person lives in a ward on d when that state's placement is there and not 'removed'.
 create or replace macro person_states(changes) as table
     select
         population_update_id,

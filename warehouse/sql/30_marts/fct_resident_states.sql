@@ -7,7 +7,7 @@
 -- again from stg_population_updates. Either way the rows are person_states over
 -- stg_population_updates.
 create or replace view fct_resident_states as
-with snapshot as not materialized (
+with snapshot as (
     select * from read_parquet(getvariable('registry_snapshot'))
 ),
 
@@ -19,13 +19,13 @@ changed as (
 changed_updates as (
     select updates.*
     from stg_population_updates as updates
-    semi join changed on updates.person_key = changed.person_key
+    semi join changed on updates.person_key is not distinct from changed.person_key
 ),
 
 final as (
     select population_update_id, person_key, columns('^state_')
     from snapshot
-    anti join changed on snapshot.person_key = changed.person_key
+    anti join changed on snapshot.person_key is not distinct from changed.person_key
     union all
     select population_update_id, person_key, columns('^state_')
     from person_states('changed_updates')
