@@ -65,7 +65,7 @@ _TABLE: Final = "population_updates"
 class SnapshotPolicy:
     """When the compaction job writes a new registry snapshot and drops replaced ones."""
 
-    min_rows: int = 50_000  # copies landed since the current snapshot that call for a new one
+    min_rows: int = 10_000  # copies landed since the current snapshot that call for a new one
     max_age: dt.timedelta = dt.timedelta(hours=24)  # after this, any copy landed since does
     grace: dt.timedelta = dt.timedelta(hours=24)  # a replaced snapshot stays readable this long
 

@@ -105,6 +105,32 @@ create or replace macro landed_rows(landed_table) as table
 create or replace macro lineage_columns() as
     ['source_topic', 'source_partition', 'source_offset', 'load_id', 'landed_at'];
 
+-- population.updates' landed columns as staged (pass the name of a relation of them): the staging
+-- model's renames, said once for it and for the people fct_resident_states folds again.
+create or replace macro population_updates_staged(updates) as table
+    select
+        event_id as population_update_id,
+        person_key,
+        occurred_at,
+        change as change_type,
+        birth_date,
+        sex,
+        birth_province_code,
+        ward_code,
+        residence as residence_type,
+        vneid_level,
+        columns(lineage_columns())
+    from query_table(updates);
+
+-- first_offset's pick over a relation of copies (pass its name).
+create or replace macro first_copy(copies, event_key) as table
+    select *
+    from query_table(copies)
+    qualify row_number() over (
+        partition by event_key
+        order by source_offset, source_partition, landed_at, load_id
+    ) = 1;
+
 -- One row per event of a landed table, read from its copies: a producer retry re-sends an event
 -- under a new offset, and the first offset wins; a crash replay lands a range again, and of the
 -- copies at one offset the one landed first wins, as in landed_rows. The copies at one offset are
@@ -112,12 +138,11 @@ create or replace macro lineage_columns() as
 -- landed_rows would sort every row twice. An alert raised again for a re-sent event is the same
 -- alert, kept with the event kept.
 create or replace macro first_offset(landed_table, event_key) as table
-    select * exclude (filename)
-    from landed_copies(landed_table)
-    qualify row_number() over (
-        partition by event_key
-        order by source_offset, source_partition, landed_at, load_id
-    ) = 1;
+    with copies as (
+        select * exclude (filename) from landed_copies(landed_table)
+    )
+
+    select * from first_copy('copies', event_key);
 
 -- The copies of a landed table landed after a snapshot of first_offset's rows (warehouse/
 -- snapshots.py), given its watermarks: per source partition, the highest offset it holds, as a
@@ -181,12 +206,7 @@ create or replace macro first_offset_since(
     ),
 
     settled as (
-        select *
-        from contested
-        qualify row_number() over (
-            partition by pick_key
-            order by source_offset, source_partition, landed_at, load_id
-        ) = 1
+        select * from first_copy('contested', pick_key)
     )
 
     select snapshot.* exclude (pick_key)

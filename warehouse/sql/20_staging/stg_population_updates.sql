@@ -15,19 +15,7 @@ with updates as (
 ),
 
 final as (
-    select
-        event_id as population_update_id,
-        person_key,
-        occurred_at,
-        change as change_type,
-        birth_date,
-        sex,
-        birth_province_code,
-        ward_code,
-        residence as residence_type,
-        vneid_level,
-        columns(lineage_columns())
-    from updates
+    select * from population_updates_staged('updates')
 )
 
 select * from final;
