@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=_SNAPSHOTS.min_rows,
         help="registry copies landed since the last registry snapshot that call for a new one "
-        "(default %(default)d; a day's worth of changes calls for one in any case)",
+        "(default %(default)d; once the last is a day old, any copy does)",
     )
     parser.add_argument(
         "--every",

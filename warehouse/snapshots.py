@@ -123,7 +123,7 @@ def write(root: Path, *, now: dt.datetime) -> tuple[Path, int]:
     covers exactly those: a file landed while it is written is read after it, as a copy since.
     """
     zone = LandingZone(root)
-    files = sorted(Path(name) for name in _listed(root))
+    files = _listed(root)
     name = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.parquet"
     path = root / FOLDER / name
     rows = _write(root, files, path)
@@ -175,8 +175,8 @@ def _seed(root: Path, fingerprint: str) -> Path:
     return path
 
 
-def _listed(root: Path) -> list[str]:
-    return sorted(str(p) for p in (root / _TABLE).rglob("*.parquet"))
+def _listed(root: Path) -> list[Path]:
+    return sorted((root / _TABLE).rglob("*.parquet"))
 
 
 def _connect(root: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
