@@ -56,7 +56,6 @@ WATERMARKS: Final = """
     )
 """
 FOLDER: Final = Path("_snapshots") / "registry"
-_STAGING: Final = Path("20_staging") / "stg_population_updates.sql"
 _SEED_PREFIX: Final = "_seed-"
 _TABLE: Final = "population_updates"
 
@@ -161,8 +160,7 @@ def refresh(
 def _fingerprint(root: Path) -> str:
     """What a snapshot's rows depend on besides the data: the SQL and the landed schema."""
     digest = hashlib.sha256()
-    for path in (SQL_DIR / "00_macros" / "macros.sql", SQL_DIR / _STAGING):
-        digest.update(path.read_bytes())
+    digest.update((SQL_DIR / "00_macros" / "macros.sql").read_bytes())
     digest.update(pq.read_schema(root / _TABLE / "_seed.parquet").to_string().encode())
     return digest.hexdigest()[:16]
 
@@ -180,11 +178,9 @@ def _listed(root: Path) -> list[Path]:
 
 
 def _connect(root: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
-    """DuckDB with the macros and the staging of the registry bound to exactly ``files``."""
+    """DuckDB with the macros, the registry's landed table bound to exactly ``files``."""
     con = _macros(root)
     listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    # The snapshot is first_offset over these files: the landed table reads them and only them,
-    # and staging picks from every copy rather than from an older snapshot.
     con.execute(
         f"""
         create or replace macro landed_files(landed_table) as table
@@ -193,10 +189,8 @@ def _connect(root: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
             select * from read_parquet(
                 [{listed}], union_by_name = true, hive_partitioning = false, filename = true
             );
-        {WITHOUT_SNAPSHOT}
         """
     ).fetchall()
-    con.execute(render(SQL_DIR / _STAGING, root)).fetchall()
     return con
 
 
@@ -209,9 +203,17 @@ def _write(root: Path, files: list[Path], path: Path) -> int:
         con.execute(
             f"""
             copy (
+                with picks as materialized (
+                    select * from first_offset('{_TABLE}', event_id)
+                ),
+
+                staged as (
+                    select * from population_updates_staged('picks')
+                )
+
                 select picks.*, states.* exclude (person_key)
-                from first_offset('{_TABLE}', event_id) as picks
-                inner join person_states('stg_population_updates') as states
+                from picks
+                inner join person_states('staged') as states
                     on picks.event_id is not distinct from states.population_update_id
                 order by picks.person_key, states.state_from_at, picks.source_offset
             ) to '{str(tmp).replace("'", "''")}' (format parquet, compression zstd)

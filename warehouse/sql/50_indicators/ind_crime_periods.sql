@@ -62,7 +62,7 @@ steps as (
         unnest([states.state_from_on, states.state_until_on]) as step_on,
         unnest([1, -1]) as step
     from (
-        select states.*, states.state_placement.ward_code
+        select states.state_placement.ward_code, states.state_from_on, states.state_until_on
         from fct_resident_states as states
         semi join wards on states.state_placement.ward_code = wards.ward_code
         where states.state_placement.change_type <> 'removed'
