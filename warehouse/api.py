@@ -94,6 +94,7 @@ def connect(
         )
         # The registry snapshot this connection reads for as long as it is open (snapshots.py).
         _run(con, "SET VARIABLE registry_snapshot = ?", [str(snapshot)])
+        _run(con, "SET VARIABLE registry_snapshot_steps = ?", [str(snapshots.steps_of(snapshot))])
         _run(con, f"SET VARIABLE registry_watermarks = ({snapshots.WATERMARKS})", [str(snapshot)])
         create_seed_tables(con)
         for path in model_files():

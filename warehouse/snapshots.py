@@ -4,9 +4,11 @@ Every query over the registry used to pick one row per change from all 2.6 milli
 (a province of a million residents) and fold them per person: about 2 s on two cores. A snapshot
 holds, over the files landed when it was written, first_offset's row of every change together
 with the person's state after it (``person_states``), in one immutable Parquet file under
-``<landing>/_snapshots/registry/``. ``stg_population_updates`` and ``fct_resident_states`` read it
-and only the copies landed since (``first_offset_since``, ``landed_copies_since``), and return
-the same rows as without it: a snapshot changes how fast the views answer, never what.
+``<landing>/_snapshots/registry/``, and beside it the residents' steps per ward and day summed over
+those states (``resident_steps``, in ``steps_of(snapshot)``). ``stg_population_updates``,
+``fct_resident_states`` and ``ind_crime_periods`` read them and only the copies landed since
+(``first_offset_since``, ``resident_state_revisions``), and return the same rows as without them:
+a snapshot changes how fast the views answer, never what.
 
 A connection keeps the snapshot it opened with (``pinned``): DuckDB's table functions take only
 constant paths, and a query that listed snapshots twice could see a new one in one scan and not
@@ -42,6 +44,7 @@ __all__ = [
     "is_seed",
     "pinned",
     "refresh",
+    "steps_of",
     "write",
 ]
 
@@ -57,6 +60,7 @@ WATERMARKS: Final = """
 """
 FOLDER: Final = Path("_snapshots") / "registry"
 _SEED_PREFIX: Final = "_seed-"
+_STEPS_SUFFIX: Final = ".steps.parquet"
 _TABLE: Final = "population_updates"
 
 
@@ -103,6 +107,11 @@ def is_seed(snapshot: Path) -> bool:
     return snapshot.name.startswith(_SEED_PREFIX)
 
 
+def steps_of(snapshot: Path) -> Path:
+    """The residents' steps written with ``snapshot`` (a seed's too)."""
+    return snapshot.with_name(snapshot.stem + _STEPS_SUFFIX)
+
+
 def pinned(root: Path) -> Path:
     """The snapshot a new connection reads: the newest, or the seed when it cannot serve."""
     fingerprint = _fingerprint(root)
@@ -110,7 +119,7 @@ def pinned(root: Path) -> Path:
     # A snapshot written by other SQL or over another landed schema would not read the same.
     if pointer is not None and pointer.get("fingerprint") == fingerprint:
         path = root / str(pointer["file"])
-        if path.exists():
+        if path.exists() and steps_of(path).exists():
             return path
     return _seed(root, fingerprint)
 
@@ -168,7 +177,7 @@ def _fingerprint(root: Path) -> str:
 def _seed(root: Path, fingerprint: str) -> Path:
     """The zero-row snapshot of this fingerprint, written when missing."""
     path = root / FOLDER / f"{_SEED_PREFIX}{fingerprint}.parquet"
-    if not path.exists():
+    if not (path.exists() and steps_of(path).exists()):
         _write(root, [root / _TABLE / "_seed.parquet"], path)
     return path
 
@@ -180,7 +189,7 @@ def _listed(root: Path) -> list[Path]:
 def _connect(root: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
     """DuckDB with the macros, the registry's landed table bound to exactly ``files``."""
     con = _macros(root)
-    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    listed = ", ".join(_quoted(f) for f in files)
     con.execute(
         f"""
         create or replace macro landed_files(landed_table) as table
@@ -195,14 +204,14 @@ def _connect(root: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
 
 
 def _write(root: Path, files: list[Path], path: Path) -> int:
+    """Write the snapshot of ``files`` at ``path``, then its steps: both exist before a pointer."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(root, files)
     try:
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         # Sorted by person, so that a query folding a few people again reads few row groups.
-        con.execute(
+        _copy(
+            con,
             f"""
-            copy (
                 with picks as materialized (
                     select * from first_offset('{_TABLE}', event_id)
                 ),
@@ -216,15 +225,31 @@ def _write(root: Path, files: list[Path], path: Path) -> int:
                 inner join person_states('staged') as states
                     on picks.event_id is not distinct from states.population_update_id
                 order by picks.person_key, states.state_from_at, picks.source_offset
-            ) to '{str(tmp).replace("'", "''")}' (format parquet, compression zstd)
-            """
-        ).fetchall()
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            """,
+            path,
+        )
+        con.execute(f"create view snapshot_states as select * from read_parquet({_quoted(path)})")
+        _copy(
+            con,
+            "select * from resident_steps('snapshot_states', 1) order by ward_code, step_on",
+            steps_of(path),
+        )
     finally:
         con.close()
     return _count(path)
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """Write ``query``'s rows to ``path`` whole or not at all."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    con.execute(f"copy ({query}) to {_quoted(tmp)} (format parquet, compression zstd)").fetchall()
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _count(path: Path) -> int:
@@ -260,7 +285,9 @@ def _retire(root: Path, now: dt.datetime, grace: dt.timedelta) -> int:
         return 0
     deleted = 0
     for path in (root / FOLDER).glob("*.parquet"):
-        if path != newest and not is_seed(path):
+        if path != newest and not is_seed(path) and not path.name.endswith(_STEPS_SUFFIX):
+            # Its steps first: a crash in between leaves a snapshot, deleted on the next run.
+            steps_of(path).unlink(missing_ok=True)
             path.unlink(missing_ok=True)
             deleted += 1
     return deleted

@@ -21,7 +21,8 @@ LANDED = """
             ('r', 1, 0, 9, false, 4), ('r', 2, 0, 4, false, 5), ('r', 2, 1, 7, false, 6),
             ('c1', 1, 0, 1, false, 7), ('c1', 1, 0, 2, true, 8),
             ('c2', 1, 0, 1, true, 9), ('c2', 1, 0, 3, false, 10),
-            ('d', 1, 0, 6, false, 12), ('d', 1, 0, 6, false, 11), ('d', 1, 1, 8, false, 1)
+            ('d', 1, 0, 6, false, 12), ('d', 1, 0, 6, false, 11), ('d', 1, 1, 8, false, 1),
+            ('e', 2, 2, 9, false, 14), ('e', 2, 2, 9, false, 13), ('e', 1, 2, 2, false, 1)
     ) as rows (entity_id, version, source_partition, source_offset, is_deleted, minute)
 """
 
@@ -35,7 +36,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
         " timestamp '2026-11-20 08:00' + to_minutes(minute) as landed_at"
         f" from ({LANDED})"
     )
-    # first_offset reads a landed table's files: the same rows, landed as the table 'landed'.
+    # The macros read a landed table's files: the same rows, landed as the table 'landed'.
     (root / "landed" / "_" / "p0000").mkdir(parents=True)
     connection.execute(f"copy landed to '{root}/landed/_/p0000/landed.parquet'")
     yield connection
@@ -72,6 +73,17 @@ def test_latest_version_keeps_the_highest_version_then_the_later_offset(
 ) -> None:
     picked = _picked(con, "latest_version('landed', entity_id, version) where entity_id = 'r'")
     assert picked == [("r", 1, 7)]
+
+
+def test_latest_version_keeps_the_copy_landed_first_at_that_offset(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # A crash replay landed the latest version's offset again, a minute after the first copy.
+    picked = con.execute(
+        "select source_partition, source_offset, minute"
+        " from latest_version('landed', entity_id, version) where entity_id = 'e'"
+    ).fetchall()
+    assert picked == [(2, 9, 13)]
 
 
 def test_current_entities_drop_an_entity_whose_latest_version_is_a_deletion(

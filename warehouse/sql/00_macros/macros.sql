@@ -96,10 +96,9 @@ create or replace macro landed_rows(landed_table) as table
         order by landed_at, load_id
     ) = 1;
 
--- The staging models. Each reads its landed table through one of the three macros below, which say
--- once which version of a row is the one: first_offset from the table's copies, latest_version and
--- current_entities from its landed view (table macros bind their tables when created, so the view
--- is passed by name and read with query_table). Each then renames and casts, and ends with
+-- The staging models. Each reads its landed table's copies through one of the three macros below,
+-- which say once which version of a row is the one: first_offset, latest_version and
+-- current_entities. Each then renames and casts, and ends with
 -- columns(lineage_columns()): where every staged row came from, as warehouse/landing/schemas.py
 -- writes it.
 create or replace macro lineage_columns() as
@@ -215,21 +214,23 @@ create or replace macro first_offset_since(
     union all by name
     select * exclude (pick_key) from settled;
 
--- One row per entity of a versioned record: the highest version wins, and of two with the same
--- version the later offset.
-create or replace macro latest_version(landed, entity_key, version) as table
-    select *
-    from query_table(landed)
+-- One row per entity of a versioned record, read from its landed table's copies: the highest
+-- version wins, of two with the same version the later offset, and of the copies at one offset (a
+-- crash replay) the one landed first, as in landed_rows. The copies at one offset are one Kafka
+-- record, so one ordering settles all three, as in first_offset.
+create or replace macro latest_version(landed_table, entity_key, version) as table
+    select * exclude (filename)
+    from landed_copies(landed_table)
     qualify row_number() over (
         partition by entity_key
-        order by version desc, source_offset desc, source_partition desc
+        order by version desc, source_offset desc, source_partition desc, landed_at, load_id
     ) = 1;
 
 -- One row per entity of a compacted topic, as the topic holds it: its latest offset, and none when
 -- that is a deletion (applied after picking the latest, so that it wins over older versions).
-create or replace macro current_entities(landed, entity_key) as table
+create or replace macro current_entities(landed_table, entity_key) as table
     select *
-    from latest_version(landed, entity_key, source_offset)
+    from latest_version(landed_table, entity_key, source_offset)
     where not coalesce(is_deleted, false);
 
 -- The reporting year of a local date. The Ministry of Public Security reports a year from 15
@@ -388,6 +389,66 @@ create or replace macro person_states(changes) as table
             order by occurred_at, source_offset, source_partition
             rows between unbounded preceding and current row
         );
+
+-- The states of the people with a copy of a registry change landed after the registry snapshot at
+-- snapshot_path, given those copies (pass the name of a materialized CTE over landed_copies_since:
+-- it is read twice, and each read of landed_copies_since would list the files again): their
+-- states in the snapshot (revision -1), and their states folded again from their snapshot rows and
+-- their copies since (revision +1). Every copy of their changes is one or the other, or a copy the
+-- snapshot has seen, so first_offset over them is first_offset over every copy: the snapshot's
+-- states without the -1 rows and with the +1 rows are person_states over stg_population_updates.
+-- Every person with a copy since has +1 rows: a copy since is picked, or loses to a snapshot row
+-- of the same event.
+create or replace macro resident_state_revisions(snapshot_path, copies) as table
+    with changed as (
+        select distinct person_key from query_table(copies)
+    ),
+
+    -- Materialized: read twice below; one scan of the snapshot finds the people's rows.
+    snapshot_rows as materialized (
+        select snapshot.*
+        from read_parquet(snapshot_path) as snapshot
+        semi join changed on snapshot.person_key is not distinct from changed.person_key
+    ),
+
+    changed_copies as (
+        select columns(lambda c: c <> 'population_update_id' and not starts_with(c, 'state_'))
+        from snapshot_rows
+        union all by name
+        select * from query_table(copies)
+    ),
+
+    picks as (
+        select * from first_copy('changed_copies', event_id)
+    ),
+
+    updates as (
+        select * from population_updates_staged('picks')
+    )
+
+    select -1 as revision, population_update_id, person_key, columns('^state_')
+    from snapshot_rows
+    union all
+    select 1 as revision, population_update_id, person_key, columns('^state_')
+    from person_states('updates');
+
+-- The residents of each ward as steps, from a relation of fct_resident_states' rows (pass its
+-- name) each counted weight times: +weight on the local day a state starts, -weight on the day it
+-- ends, summed per ward and day. The running total of a ward's steps up to day d counts the states
+-- in force at the end of d (state_from_on <= d < state_until_on; a state never ends before it
+-- starts) whose placement is there and not 'removed': the ward's residents on d.
+create or replace macro resident_steps(states, weight) as table
+    select ward_code, step_on, cast(sum(step) as bigint) as step
+    from (
+        select
+            states.state_placement.ward_code,
+            unnest([states.state_from_on, states.state_until_on]) as step_on,
+            unnest([weight, -weight]) as step
+        from query_table(states) as states
+        where states.state_placement.change_type <> 'removed'
+    )
+    where step_on is not null
+    group by ward_code, step_on;
 
 -- The first local date the data covers: the first report received by as_of (as_of itself when
 -- none was). Earlier dates are unknown, not zero.

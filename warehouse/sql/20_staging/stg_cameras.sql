@@ -3,7 +3,7 @@
 -- key: camera_id
 create or replace view stg_cameras as
 with cameras as (
-    select * from current_entities('landed_ref_cameras', camera_id)
+    select * from current_entities('ref_cameras', camera_id)
 ),
 
 final as (

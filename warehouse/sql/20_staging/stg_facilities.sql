@@ -3,7 +3,7 @@
 -- key: facility_id
 create or replace view stg_facilities as
 with facilities as (
-    select * from current_entities('landed_ref_facilities', facility_id)
+    select * from current_entities('ref_facilities', facility_id)
 ),
 
 final as (

@@ -4,7 +4,7 @@
 -- A report is re-sent on every status change: the latest updated_at wins.
 create or replace view stg_incident_reports as
 with reports as (
-    select * from latest_version('landed_incident_reports', report_id, updated_at)
+    select * from latest_version('incident_reports', report_id, updated_at)
 ),
 
 final as (

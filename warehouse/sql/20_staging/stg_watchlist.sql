@@ -3,7 +3,7 @@
 -- key: watchlist_entry_id
 create or replace view stg_watchlist as
 with entries as (
-    select * from current_entities('landed_ref_watchlist', entry_id)
+    select * from current_entities('ref_watchlist', entry_id)
 ),
 
 final as (

@@ -12,7 +12,8 @@
 -- first report the province received, so a first year that starts mid-way is not comparable.
 -- meets_target (at least 5% fewer, compared exactly) is NULL until the period has ended or when
 -- prior_crimes is NULL. solved counts the period's crimes solved by data_through; residents are the
--- ward's residents on data_through (fct_resident_states, as fct_residents counts them).
+-- ward's residents on data_through (the states of fct_resident_states, as fct_residents counts
+-- them).
 create or replace view ind_crime_periods as
 with wards as (
     select * from province_wards()
@@ -53,30 +54,37 @@ periods as (
         end
 ),
 
--- Residents by steps: +1 on the day a state starts, -1 on the day it ends, so that the running
--- total of a ward on day d counts the states in force at the end of d (state_from_on <= d <
--- state_until_on; a state never ends before it starts), the residents on d.
+-- Residents by steps (resident_steps): the registry snapshot's, summed when it was written, with
+-- those of the people folded again since taken out and put back as they are now
+-- (resident_state_revisions), so that the steps are fct_resident_states' without reading every
+-- state.
+-- Materialized: read twice in resident_state_revisions, and each read would list the files again.
+copies as materialized (
+    select *
+    from landed_copies_since(getvariable('registry_watermarks'), 'population_updates')
+),
+
+revisions as (
+    select * from resident_state_revisions(getvariable('registry_snapshot'), 'copies')
+),
+
 steps as (
-    select
-        ward_code,
-        unnest([states.state_from_on, states.state_until_on]) as step_on,
-        unnest([1, -1]) as step
-    from (
-        select states.state_placement.ward_code, states.state_from_on, states.state_until_on
-        from fct_resident_states as states
-        semi join wards on states.state_placement.ward_code = wards.ward_code
-        where states.state_placement.change_type <> 'removed'
-    ) as states
+    select ward_code, step_on, step
+    from read_parquet(getvariable('registry_snapshot_steps'))
+    union all
+    select ward_code, step_on, step
+    from resident_steps('revisions', revision)
 ),
 
 ward_days as (
     select
-        ward_code,
-        step_on,
-        sum(sum(step)) over (partition by ward_code order by step_on) as residents
+        steps.ward_code,
+        steps.step_on,
+        sum(sum(steps.step)) over (partition by steps.ward_code order by steps.step_on)
+            as residents
     from steps
-    where step_on is not null
-    group by ward_code, step_on
+    semi join wards on steps.ward_code = wards.ward_code
+    group by steps.ward_code, steps.step_on
 ),
 
 ward_periods as (
