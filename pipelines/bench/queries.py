@@ -10,9 +10,11 @@ rates. The rows are already "cleaned": no dirty data, no duplicates, no rejectio
 timing queries only; nothing about the stream path is measured or proven by it.
 
 Having landed the year, it writes the registry snapshot as the compaction job would
-(``warehouse/snapshots.py``; with ``--reuse``, the zone's newest snapshot serves as it is). It then
-times ``warehouse.connect()`` and every view the indicators, notebooks and dashboards read: the
-first query on a fresh connection (cold) and the best of the next runs (warm).
+(``warehouse/snapshots.py``; with ``--reuse``, the zone's newest snapshot serves as it is). With
+``--changes-since``, it then lands that many registry changes after the snapshot, as the changes of
+a day between two snapshots (removed again after timing). It then times ``warehouse.connect()`` and
+every view the indicators, notebooks and dashboards read: the first query on a fresh connection
+(cold) and the best of the next runs (warm).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+import duckdb
 import numpy as np
 import orjson
 import pyarrow as pa
@@ -45,9 +48,18 @@ from pipelines.simulator.wards import WardProfile, build_wards
 from warehouse import snapshots
 from warehouse.api import INDICATORS, connect
 from warehouse.landing.schemas import table_schema
-from warehouse.landing.zone import LandingZone
+from warehouse.landing.zone import LandingZone, OwnTable
 
-__all__ = ["VIEWS", "QueryTiming", "Size", "add_arguments", "land_year", "run", "time_views"]
+__all__ = [
+    "VIEWS",
+    "QueryTiming",
+    "Size",
+    "add_arguments",
+    "land_changes_since",
+    "land_year",
+    "run",
+    "time_views",
+]
 
 DAY: Final = 86_400
 # Files of up to this many rows: what a compacted landing zone holds, rather than the worker's
@@ -68,6 +80,8 @@ VIEWS: Final[tuple[str, ...]] = (
     "dim_dates",
 )
 _INDICATOR_PREFIX: Final = "ind_"
+_LOAD_ID: Final = "bench-queries"
+_SINCE_LOAD_ID: Final = "bench-queries-since"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +116,16 @@ class QueryTiming:
 class _Writer:
     """Lands row batches of one table as offset-named files, partition by partition."""
 
-    def __init__(self, zone: LandingZone, table: str, topic: str) -> None:
+    def __init__(self, zone: LandingZone, table: str, topic: str, load_id: str) -> None:
         self._zone = zone
         self._table = table
         self._topic = topic
+        self._load_id = load_id
         self._schema = table_schema(table)
-        self._next = [0] * _PARTITIONS
+        # After what is landed already, as a worker would continue.
+        self._next = [zone.landed_through(table, OwnTable, p) + 1 for p in range(_PARTITIONS)]
         self.rows = 0
-        self.files = 0
+        self.paths: list[Path] = []
 
     def write(self, columns: dict[str, pa.Array], partitions: np.ndarray) -> None:
         rows = len(partitions)
@@ -125,17 +141,18 @@ class _Writer:
             data["source_topic"] = pa.array(np.full(index.size, self._topic))
             data["source_partition"] = pa.array(np.full(index.size, partition, np.int32))
             data["source_offset"] = pa.array(np.arange(first, first + index.size, dtype=np.int64))
-            data["load_id"] = pa.array(np.full(index.size, "bench-queries"))
+            data["load_id"] = pa.array(np.full(index.size, self._load_id))
             data["landed_at"] = _utc(np.full(index.size, now))
             table = pa.table(
                 [data.get(f.name, pa.nulls(index.size, f.type)) for f in self._schema],
                 schema=self._schema,
             )
-            folder = self._zone.root / self._table / "_" / f"p{partition:04d}"
+            folder = self._zone.root / self._table / OwnTable / f"p{partition:04d}"
             folder.mkdir(parents=True, exist_ok=True)
             last = first + index.size - 1
-            pq.write_table(table, folder / f"{first:020d}-{last:020d}.parquet", compression="zstd")
-            self.files += 1
+            path = folder / f"{first:020d}-{last:020d}.parquet"
+            pq.write_table(table, path, compression="zstd")
+            self.paths.append(path)
         self.rows += rows
 
 
@@ -201,7 +218,7 @@ def _times(
 
 
 def _cameras(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], None]) -> int:
-    ref = _Writer(zone, "ref_cameras", "ref.cameras")
+    ref = _Writer(zone, "ref_cameras", "ref.cameras", _LOAD_ID)
     cams = p.cameras
     ref.write(
         {
@@ -228,7 +245,7 @@ def _cameras(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
     zipf = 1 / np.arange(1, vehicles + 1) ** 0.8
     types = ["motorbike", "car", "truck", "bus"]
     vehicle_type = rng.choice(len(types), size=vehicles, p=[0.78, 0.17, 0.04, 0.01])
-    writer = _Writer(zone, "camera_events", "camera.events")
+    writer = _Writer(zone, "camera_events", "camera.events", _LOAD_ID)
     chunks = max(1, -(-size.camera_events // _ROWS_PER_FILE))
     span = (end - start) // chunks
     for chunk in range(chunks):
@@ -278,7 +295,7 @@ def _cameras(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
             camera % _PARTITIONS,
         )
         say(f"camera_events: {writer.rows:,} of {size.camera_events:,} rows landed")
-    return writer.files + ref.files
+    return len(writer.paths) + len(ref.paths)
 
 
 def _population(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], None]) -> int:
@@ -288,7 +305,7 @@ def _population(zone: LandingZone, p: _Province, size: Size, say: Callable[[str]
     end_day = np.datetime64(datetime.fromtimestamp(end, ICT).date(), "D")
     births = birth_places(province_info(size.province_code))
     codes = list(p.population)
-    writer = _Writer(zone, "population_updates", "population.updates")
+    writer = _Writer(zone, "population_updates", "population.updates", _LOAD_ID)
     first_person = 0
     for ward_index in np.array_split(np.arange(len(codes)), max(1, size.residents // 250_000)):
         counts = np.array([p.population[codes[i]] for i in ward_index])
@@ -349,7 +366,7 @@ def _population(zone: LandingZone, p: _Province, size: Size, say: Callable[[str]
                 person[who] % _PARTITIONS,
             )
         say(f"population_updates: {first_person:,} of {size.residents:,} residents landed")
-    return writer.files
+    return len(writer.paths)
 
 
 def _incidents(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], None]) -> int:
@@ -380,7 +397,7 @@ def _incidents(zone: LandingZone, p: _Province, size: Size, say: Callable[[str],
     year = np.array([datetime.fromtimestamp(int(t), ICT).year for t in received])
     report_id = np.array([f"INC-{y}-{i:06d}" for i, y in enumerate(year)])
     deaths = np.where(categories.index("traffic_accident") == category, rng.poisson(0.16, n), 0)
-    writer = _Writer(zone, "incident_reports", "incident.reports")
+    writer = _Writer(zone, "incident_reports", "incident.reports", _LOAD_ID)
     for status, at in (("received", received), ("verifying", verifying), ("final", decided)):
         who = np.flatnonzero((at < end) & (received < end))
         statuses = outcome[who] if status == "final" else np.full(who.size, status)
@@ -405,14 +422,14 @@ def _incidents(zone: LandingZone, p: _Province, size: Size, say: Callable[[str],
             who % _PARTITIONS,
         )
     say(f"incident_reports: {n:,} reports, {writer.rows:,} versions landed")
-    return writer.files
+    return len(writer.paths)
 
 
 def _lodging(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], None]) -> int:
     """Facilities on the platform and their guests' check-ins and check-outs, at their rates."""
     rng = np.random.default_rng([size.seed, 4])
     facilities = p.facilities
-    ref = _Writer(zone, "ref_facilities", "ref.facilities")
+    ref = _Writer(zone, "ref_facilities", "ref.facilities", _LOAD_ID)
     ref.write(
         {
             "facility_id": pa.array([f.facility_id for f in facilities], pa.string()),
@@ -436,7 +453,7 @@ def _lodging(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
         [rng.integers(s[0], s[1], size=n) for _, s, n in stays] or [np.empty(0, np.int64)]
     )
     n = facility.size
-    writer = _Writer(zone, "lodging_checkins", "lodging.checkins")
+    writer = _Writer(zone, "lodging_checkins", "lodging.checkins", _LOAD_ID)
     departure = arrival + rng.integers(1, 4, size=n) * DAY
     guests = _keys(rng, max(1, n // 3))
     guest = rng.integers(0, len(guests), size=n)
@@ -469,7 +486,7 @@ def _lodging(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
             facility[who] % _PARTITIONS,
         )
     say(f"lodging_checkins: {len(facilities):,} facilities, {writer.rows:,} rows landed")
-    return writer.files + ref.files
+    return len(writer.paths) + len(ref.paths)
 
 
 def land_year(root: Path, size: Size, end: datetime, say: Callable[[str], None]) -> int:
@@ -486,6 +503,62 @@ def land_year(root: Path, size: Size, end: datetime, say: Callable[[str], None])
     return sum(
         land(zone, province, size, say) for land in (_population, _cameras, _incidents, _lodging)
     )
+
+
+def land_changes_since(root: Path, count: int, seed: int, day_end: datetime) -> list[Path]:
+    """Land ``count`` registry changes after the zone's registry snapshot; the files landed.
+
+    Each is a move (temporary residence in another ward), an ID card or a VNeID activation of a
+    resident drawn from the snapshot, at a random instant of the day before ``day_end``, in the
+    partition of the resident's registration, after every offset landed: the changes a day adds
+    between two snapshots.
+    """
+    snapshot = snapshots.pinned(root)
+    with duckdb.connect() as con:
+        people: pa.Table = con.sql(
+            f"""
+            select *
+            from (
+                select person_key, ward_code, source_partition
+                from read_parquet(?)
+                where change = 'registered'
+            )
+            using sample reservoir({int(count)} rows) repeatable ({int(seed)})
+            """,
+            params=[str(snapshot)],
+        ).to_arrow_table()
+    if people.num_rows < count:
+        raise ValueError(
+            f"the registry snapshot has {people.num_rows:,} residents, not {count:,} "
+            "(land a year first, or run without --reuse)"
+        )
+    rng = np.random.default_rng([seed, 5])
+    kinds = rng.choice(
+        ["moved", "id_card_issued", "vneid_activated"], size=count, p=[0.5, 0.25, 0.25]
+    )
+    moved = kinds == "moved"
+    wards = pc.take(people["ward_code"], pa.array(rng.permutation(count)))
+    end = int(day_end.timestamp())
+    writer = _Writer(LandingZone(root), "population_updates", "population.updates", _SINCE_LOAD_ID)
+    writer.write(
+        {
+            "event_id": pa.array([f"pop-since-{key}" for key in _keys(rng, count)]),
+            "occurred_at": _utc(rng.integers(end - DAY, end, size=count)),
+            "change": pa.array(kinds),
+            "person_key": people["person_key"].combine_chunks(),
+            "ward_code": pc.if_else(pa.array(moved), wards, pa.scalar(None, pa.string())),
+            "residence": pc.if_else(
+                pa.array(moved), pa.scalar("temporary"), pa.scalar(None, pa.string())
+            ),
+            "vneid_level": pc.if_else(
+                pa.array(kinds == "vneid_activated"),
+                pa.scalar(2, pa.int8()),
+                pa.scalar(None, pa.int8()),
+            ),
+        },
+        people["source_partition"].to_numpy(),
+    )
+    return writer.paths
 
 
 # --- timing ------------------------------------------------------------------------------
@@ -586,6 +659,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--days", type=int, default=defaults.days, help="days of history (default 365)"
     )
+    parser.add_argument(
+        "--changes-since",
+        type=int,
+        default=0,
+        help="registry changes to land after the registry snapshot before timing, as a day "
+        "between two snapshots; removed again afterwards (default 0)",
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed")
     parser.add_argument(
         "--runs", type=int, default=3, help="warm runs per query; the best counts (default 3)"
@@ -630,6 +710,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if min(size.residents, size.camera_events, size.incidents, size.days, args.runs) < 1:
         print("antt bench queries: sizes, --days and --runs must be at least 1", file=sys.stderr)
         return 2
+    if args.changes_since < 0:
+        print("antt bench queries: --changes-since must be at least 0", file=sys.stderr)
+        return 2
     # The year ends at the start of today (local): the indicators' as_of is today.
     end = datetime.now(ICT).replace(hour=0, minute=0, second=0, microsecond=0)
     landed_s = snapshot_s = None
@@ -647,7 +730,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         snapshot_s = round(time.perf_counter() - began, 1)
         _say(f"registry snapshot of {changes:,} changes written in {snapshot_s} s")
     as_of = (end - timedelta(days=1)).date()
-    first, warm, timings = time_views(root, as_of, args.runs, _say, args.views)
+    since: list[Path] = []
+    try:
+        if args.changes_since:
+            try:
+                since = land_changes_since(root, args.changes_since, args.seed, end)
+            except ValueError as exc:
+                print(f"antt bench queries: {exc}", file=sys.stderr)
+                return 2
+            _say(f"landed {args.changes_since:,} registry changes after the snapshot")
+        first, warm, timings = time_views(root, as_of, args.runs, _say, args.views)
+    finally:
+        for path in since:
+            path.unlink()
     print("\n".join(_table(first, warm, timings)))
     if args.json is not None:
         report = {
@@ -656,6 +751,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "landed_s": landed_s,
             "registry_snapshot_s": snapshot_s,
             "registry_snapshot": snapshots.pinned(root).name,
+            "registry_changes_since": args.changes_since,
             "connect_first_s": first,
             "connect_warm_s": warm,
             "median_warm_count_s": statistics.median(t.warm_count_s for t in timings),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import datetime, timedelta
+import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,8 +15,10 @@ import pytest
 from antt.settings import Settings
 from pipelines.bench import queries
 from pipelines.simulator.config import ICT
+from warehouse import snapshots
 from warehouse.api import connect
 from warehouse.landing.schemas import table_schema
+from warehouse.landing.zone import LandingZone
 
 END = datetime(2026, 11, 1, tzinfo=ICT)
 SIZE = queries.Size(residents=20_000, camera_events=20_000, incidents=500, days=120, seed=5)
@@ -82,3 +85,40 @@ def test_views_option_names_known_views_only() -> None:
     assert args.views == ("ind_crime_periods", "fct_residents")
     with pytest.raises(SystemExit):
         parser.parse_args(["--views", "ind_nothing"])
+
+
+def test_changes_since_land_after_the_snapshot_in_each_residents_partition(
+    landed: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root = tmp_path / "landing"
+    shutil.copytree(landed[0], root)
+    snapshots.write(root, now=datetime(2026, 11, 1, tzinfo=UTC))
+    before = {p: LandingZone(root).landed_through("population_updates", "_", p) for p in range(6)}
+
+    paths = queries.land_changes_since(root, 300, 7, END)
+
+    con = connect(Settings(), landing_dir=root)
+    con.execute("SET VARIABLE as_of = ?", [(END - timedelta(days=1)).date()]).fetchall()
+    rows = con.execute(
+        """
+        select count(*), count(distinct since.person_key),
+            count(*) filter (where since.source_partition = registered.source_partition),
+            count(*) filter (where since.occurred_at >= ? and since.occurred_at < ?),
+            count(*) filter (where since.source_offset > mark.watermark)
+        from stg_population_updates as since
+        inner join stg_population_updates as registered
+            on since.person_key = registered.person_key and registered.change_type = 'registered'
+        inner join (
+            select unnest(getvariable('registry_watermarks'), recursive := true)
+        ) as mark on since.source_partition = mark.source_partition
+        where since.load_id = 'bench-queries-since'
+        """,
+        [END - timedelta(days=1), END],
+    ).fetchall()
+    assert rows == [(300, 300, 300, 300, 300)]
+    assert sorted(int(p.parent.name[1:]) for p in paths) == list(range(6))
+    for path in paths:
+        partition = int(path.parent.name[1:])
+        assert int(path.stem.split("-")[0]) == before[partition] + 1
+    with pytest.raises(ValueError, match="has 20,000 residents, not 20,001"):
+        queries.land_changes_since(root, 20_001, 7, END)
