@@ -237,6 +237,9 @@ def test_refresh_writes_when_enough_has_landed_and_drops_replaced_ones_after_gra
     later = snapshots.refresh(root, policy, now=NOW + dt.timedelta(hours=2))
     assert (later.written, later.since, later.deleted) == (None, 0, 1)
     assert not first.written.exists() and snapshots.pinned(root) == second.written
+    # Each snapshot with its residents' steps: the replaced one's go with it.
+    left = {p.name for p in second.written.parent.glob("*.parquet") if not snapshots.is_seed(p)}
+    assert left == {second.written.name, snapshots.steps_of(second.written).name}
 
 
 def test_a_snapshot_written_by_other_sql_is_not_read(small: Registry) -> None:

@@ -54,11 +54,8 @@ periods as (
         end
 ),
 
--- Residents by steps (resident_steps): the registry snapshot's, summed when it was written, with
--- those of the people folded again since taken out and put back as they are now
--- (resident_state_revisions), so that the steps are fct_resident_states' without reading every
--- state.
--- Materialized: read twice in resident_state_revisions, and each read would list the files again.
+-- The registry copies landed after the snapshot. Materialized: resident_state_revisions reads them
+-- twice, and each read would list the files again.
 copies as materialized (
     select *
     from landed_copies_since(getvariable('registry_watermarks'), 'population_updates')
@@ -68,6 +65,9 @@ revisions as (
     select * from resident_state_revisions(getvariable('registry_snapshot'), 'copies')
 ),
 
+-- Residents by steps (resident_steps): the registry snapshot's, summed when it was written, with
+-- those of the people folded again since taken out and put back as they are now, so that the steps
+-- are fct_resident_states' without reading every state.
 steps as (
     select ward_code, step_on, step
     from read_parquet(getvariable('registry_snapshot_steps'))
