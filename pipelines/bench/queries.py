@@ -116,7 +116,7 @@ class QueryTiming:
 class _Writer:
     """Lands row batches of one table as offset-named files, partition by partition."""
 
-    def __init__(self, zone: LandingZone, table: str, topic: str, load_id: str) -> None:
+    def __init__(self, zone: LandingZone, table: str, topic: str, load_id: str = _LOAD_ID) -> None:
         self._zone = zone
         self._table = table
         self._topic = topic
@@ -218,7 +218,7 @@ def _times(
 
 
 def _cameras(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], None]) -> int:
-    ref = _Writer(zone, "ref_cameras", "ref.cameras", _LOAD_ID)
+    ref = _Writer(zone, "ref_cameras", "ref.cameras")
     cams = p.cameras
     ref.write(
         {
@@ -245,7 +245,7 @@ def _cameras(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
     zipf = 1 / np.arange(1, vehicles + 1) ** 0.8
     types = ["motorbike", "car", "truck", "bus"]
     vehicle_type = rng.choice(len(types), size=vehicles, p=[0.78, 0.17, 0.04, 0.01])
-    writer = _Writer(zone, "camera_events", "camera.events", _LOAD_ID)
+    writer = _Writer(zone, "camera_events", "camera.events")
     chunks = max(1, -(-size.camera_events // _ROWS_PER_FILE))
     span = (end - start) // chunks
     for chunk in range(chunks):
@@ -305,7 +305,7 @@ def _population(zone: LandingZone, p: _Province, size: Size, say: Callable[[str]
     end_day = np.datetime64(datetime.fromtimestamp(end, ICT).date(), "D")
     births = birth_places(province_info(size.province_code))
     codes = list(p.population)
-    writer = _Writer(zone, "population_updates", "population.updates", _LOAD_ID)
+    writer = _Writer(zone, "population_updates", "population.updates")
     first_person = 0
     for ward_index in np.array_split(np.arange(len(codes)), max(1, size.residents // 250_000)):
         counts = np.array([p.population[codes[i]] for i in ward_index])
@@ -397,7 +397,7 @@ def _incidents(zone: LandingZone, p: _Province, size: Size, say: Callable[[str],
     year = np.array([datetime.fromtimestamp(int(t), ICT).year for t in received])
     report_id = np.array([f"INC-{y}-{i:06d}" for i, y in enumerate(year)])
     deaths = np.where(categories.index("traffic_accident") == category, rng.poisson(0.16, n), 0)
-    writer = _Writer(zone, "incident_reports", "incident.reports", _LOAD_ID)
+    writer = _Writer(zone, "incident_reports", "incident.reports")
     for status, at in (("received", received), ("verifying", verifying), ("final", decided)):
         who = np.flatnonzero((at < end) & (received < end))
         statuses = outcome[who] if status == "final" else np.full(who.size, status)
@@ -429,7 +429,7 @@ def _lodging(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
     """Facilities on the platform and their guests' check-ins and check-outs, at their rates."""
     rng = np.random.default_rng([size.seed, 4])
     facilities = p.facilities
-    ref = _Writer(zone, "ref_facilities", "ref.facilities", _LOAD_ID)
+    ref = _Writer(zone, "ref_facilities", "ref.facilities")
     ref.write(
         {
             "facility_id": pa.array([f.facility_id for f in facilities], pa.string()),
@@ -453,7 +453,7 @@ def _lodging(zone: LandingZone, p: _Province, size: Size, say: Callable[[str], N
         [rng.integers(s[0], s[1], size=n) for _, s, n in stays] or [np.empty(0, np.int64)]
     )
     n = facility.size
-    writer = _Writer(zone, "lodging_checkins", "lodging.checkins", _LOAD_ID)
+    writer = _Writer(zone, "lodging_checkins", "lodging.checkins")
     departure = arrival + rng.integers(1, 4, size=n) * DAY
     guests = _keys(rng, max(1, n // 3))
     guest = rng.integers(0, len(guests), size=n)

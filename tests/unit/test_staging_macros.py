@@ -57,15 +57,20 @@ def test_first_offset_keeps_the_first_offset_of_each_event(
     assert picked == [("a", 1, 3), ("b", 0, 4)]
 
 
-def test_first_offset_keeps_the_copy_landed_first_at_that_offset(
-    con: duckdb.DuckDBPyConnection,
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        # A crash replay landed offset 6 again; a retry at offset 8 landed earlier but comes later.
+        ("first_offset('landed', entity_id) where entity_id = 'd'", (0, 6, 11)),
+        # A crash replay landed the latest version's offset again, a minute after the first copy.
+        ("latest_version('landed', entity_id, version) where entity_id = 'e'", (2, 9, 13)),
+    ],
+)
+def test_the_pick_keeps_the_copy_landed_first_at_its_offset(
+    con: duckdb.DuckDBPyConnection, call: str, expected: tuple[int, int, int]
 ) -> None:
-    # A crash replay landed offset 6 again; a retry at offset 8 landed earlier but comes later.
-    picked = con.execute(
-        "select source_partition, source_offset, minute"
-        " from first_offset('landed', entity_id) where entity_id = 'd'"
-    ).fetchall()
-    assert picked == [(0, 6, 11)]
+    picked = con.execute(f"select source_partition, source_offset, minute from {call}").fetchall()
+    assert picked == [expected]
 
 
 def test_latest_version_keeps_the_highest_version_then_the_later_offset(
@@ -73,17 +78,6 @@ def test_latest_version_keeps_the_highest_version_then_the_later_offset(
 ) -> None:
     picked = _picked(con, "latest_version('landed', entity_id, version) where entity_id = 'r'")
     assert picked == [("r", 1, 7)]
-
-
-def test_latest_version_keeps_the_copy_landed_first_at_that_offset(
-    con: duckdb.DuckDBPyConnection,
-) -> None:
-    # A crash replay landed the latest version's offset again, a minute after the first copy.
-    picked = con.execute(
-        "select source_partition, source_offset, minute"
-        " from latest_version('landed', entity_id, version) where entity_id = 'e'"
-    ).fetchall()
-    assert picked == [(2, 9, 13)]
 
 
 def test_current_entities_drop_an_entity_whose_latest_version_is_a_deletion(

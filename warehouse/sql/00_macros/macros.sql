@@ -400,15 +400,12 @@ create or replace macro person_states(changes) as table
 -- Every person with a copy since has +1 rows: a copy since is picked, or loses to a snapshot row
 -- of the same event.
 create or replace macro resident_state_revisions(snapshot_path, copies) as table
-    with changed as (
-        select distinct person_key from query_table(copies)
-    ),
-
     -- Materialized: read twice below; one scan of the snapshot finds the people's rows.
-    snapshot_rows as materialized (
+    with snapshot_rows as materialized (
         select snapshot.*
         from read_parquet(snapshot_path) as snapshot
-        semi join changed on snapshot.person_key is not distinct from changed.person_key
+        semi join query_table(copies) as changed
+            on snapshot.person_key is not distinct from changed.person_key
     ),
 
     changed_copies as (

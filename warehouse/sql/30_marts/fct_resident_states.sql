@@ -16,14 +16,10 @@ copies as materialized (
     from landed_copies_since(getvariable('registry_watermarks'), 'population_updates')
 ),
 
-changed as (
-    select distinct person_key from copies
-),
-
 final as (
     select population_update_id, person_key, columns('^state_')
     from snapshot
-    anti join changed on snapshot.person_key is not distinct from changed.person_key
+    anti join copies on snapshot.person_key is not distinct from copies.person_key
     union all
     select population_update_id, person_key, columns('^state_')
     from resident_state_revisions(getvariable('registry_snapshot'), 'copies')
